@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres install browser node lint format translations clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile -d translations --use-fuzzy 2>/dev/null || $(BIN)/pybabel compile -d translations
+
+run: install translations
+	$(BIN)/etp-orient db upgrade
+	$(BIN)/etp-orient seed-demo --if-empty
+	$(BIN)/flask --app etp_orient run --port $(PORT)
+
+# Debian's Chromium (Playwright's own download does not work here) and the
+# npm packages the browser and feed tests use (axe-core, ical.js).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node:
+	@test -d tests/node/node_modules/axe-core || (cd tests/node && npm ci --silent --no-audit --no-fund)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install translations browser node lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null \
+	     || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+	  echo "== the same suite on PostgreSQL =="; \
+	  TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else echo "== PostgreSQL not reachable: suite ran on SQLite only =="; fi
+
+test-sqlite: install translations
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(ARGS)
+
+test-postgres: install translations
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/python -m pytest -q -p no:cacheprovider $(ARGS)
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite* .pytest_cache

@@ -1,0 +1,1 @@
+"""Staff accounts, memberships, login and permissions."""

@@ -1,0 +1,1 @@
+"""Individual slots and bookings, cohorts, enrollments, the waiting list, attendance."""

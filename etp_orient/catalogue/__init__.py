@@ -1,0 +1,1 @@
+"""The offer: structures, sites, conditions, programmes, workshops; offer import/export."""

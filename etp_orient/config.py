@@ -1,0 +1,56 @@
+"""Configuration: defaults first, then the environment (DESIGN §4)."""
+
+import os
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration dictionary from defaults and environment variables."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "etp-orient.sqlite")
+    database_url = env.get("DATABASE_URL") or default_db
+    # Heroku-style URLs and plain "postgresql://" both go through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+psycopg://" + database_url[len(prefix) :]
+    production = env.get("ETP_ENV", "development") == "production"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ETP_ENV": "production" if production else "development",
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_FROM": env.get("MAIL_FROM", "etp-orient <no-reply@etp-orient.localhost>"),
+        "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_ATTRIBUTION": env.get(
+            "MAP_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        ),
+        "PLATFORM_CONTACT": env.get(
+            "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
+        ),
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
+        "SESSION_COOKIE_SECURE": production or _bool(env.get("SESSION_COOKIE_SECURE"), False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ["fr", "en", "ar"],
+    }

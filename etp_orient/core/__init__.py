@@ -1,0 +1,1 @@
+"""Shared plumbing that knows no domain: time, tokens, text, geometry, audit."""

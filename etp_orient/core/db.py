@@ -1,0 +1,56 @@
+"""Database engine settings and the write-lock helper.
+
+SQLite runs in WAL mode with a busy timeout. Python's sqlite3 module opens
+transactions lazily and always DEFERRED; we take over BEGIN so that a service
+that is about to check-then-write (booking a slot, joining a cohort) can take
+the write lock up front with ``BEGIN IMMEDIATE``: two processes then queue
+instead of both reading "free" and one failing on commit.
+"""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from ..extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def _sqlite_connect(dbapi_connection, _record):
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn):
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite pragmas and BEGIN handling; nothing to do for PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+def begin_write() -> None:
+    """Start the current transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``).
+
+    Call it before reading what you are about to change. On PostgreSQL it does
+    nothing: services use row locks (``SELECT … FOR UPDATE``) or conditional
+    updates there. Any open transaction is ended first so that the lock covers
+    the reads that follow.
+    """
+    if db.session.in_transaction():
+        db.session.rollback()
+    if is_sqlite():
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

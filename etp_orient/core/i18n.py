@@ -1,0 +1,66 @@
+"""Language choice (link, then cookie, then browser) and locale-aware formatting."""
+
+from urllib.parse import urlencode
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+RTL_LANGUAGES = {"ar"}
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector: ``?lang=``, then the cookie, then Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        g.lang_chosen = asked
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def remember_language(response):
+    """Keep the language chosen by a link in a cookie (one year)."""
+    chosen = g.get("lang_chosen")
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+        )
+    return response
+
+
+def current_language() -> str:
+    """The two-letter code of the language the page is rendered in."""
+    return str(get_locale() or "fr").split("_")[0]
+
+
+def text_direction() -> str:
+    return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
+
+
+def init_app(app) -> None:
+    app.after_request(remember_language)
+
+    @app.context_processor
+    def inject_language():
+        def lang_url(code: str) -> str:
+            args = request.args.to_dict(flat=False)
+            args["lang"] = [code]
+            return request.path + "?" + urlencode(args, doseq=True)
+
+        return {
+            "lang_url": lang_url,
+            "current_language": current_language(),
+            "text_direction": text_direction(),
+            "languages": [("fr", "Français"), ("en", "English"), ("ar", "العربية")],
+        }

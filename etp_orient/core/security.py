@@ -1,0 +1,47 @@
+"""Security headers on every answer (DESIGN §5): CSP without inline script, and friends."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+
+
+def content_security_policy() -> str:
+    tile_host = urlsplit(current_app.config["MAP_TILE_URL"].replace("{s}", "a")).netloc
+    tiles = f" https://{tile_host}" if tile_host else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data:{tiles}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def no_referrer() -> None:
+    """Call in a view whose URL carries a secret token."""
+    g.no_referrer = True
+
+
+def set_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers["Referrer-Policy"] = "no-referrer" if g.get("no_referrer") else "same-origin"
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["ETP_ENV"] == "production" or request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    headers.pop("Server", None)
+    return response
+
+
+def init_app(app) -> None:
+    app.after_request(set_headers)

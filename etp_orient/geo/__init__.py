@@ -1,0 +1,1 @@
+"""French communes and postal codes: lookup and distance. A leaf package."""

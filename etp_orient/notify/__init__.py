@@ -1,0 +1,1 @@
+"""The outbox, e-mail and SMS rendering and sending, reminders."""

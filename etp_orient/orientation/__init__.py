@@ -1,0 +1,1 @@
+"""Matching and ranking, patient and professional flows, referrals, the orientation log."""

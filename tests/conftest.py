@@ -1,0 +1,142 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL
+is set), the app, a client, a CLI runner and an injectable clock.
+
+Each test session gets its own database (a temporary SQLite file, or a fresh
+PostgreSQL database created next to TEST_DATABASE_URL and dropped at the end),
+so that several runs can share one server. Between tests every table except
+the reference data (communes, conditions) is emptied.
+"""
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from etp_orient import create_app
+from etp_orient.extensions import db
+
+REFERENCE_TABLES = {"communes", "commune_postal_codes", "conditions", "alembic_version"}
+
+
+class FrozenClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.at = self.at + timedelta(**delta)
+
+
+DEFAULT_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _pg_url(base: str) -> str:
+    url = make_url(base)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        path = tmp_path_factory.mktemp("db") / "test.sqlite"
+        yield f"sqlite:///{path}"
+        return
+    base = _pg_url(base)
+    name = f"etp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": None,
+            "BASE_URL": "http://etp.test",
+            "MAIL_SERVER": None,
+        }
+    )
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Empty the non-reference tables after each test that used the database."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock(app):
+    """The injected clock, frozen at DEFAULT_NOW; move it with ``clock.set``/``advance``."""
+    frozen = FrozenClock(DEFAULT_NOW)
+    app.config["CLOCK"] = frozen
+    yield frozen
+    app.config.pop("CLOCK", None)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
