@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from etp_orient import create_app
 from etp_orient.extensions import db
 
+pytest_plugins = ["tests.fixtures.servers"]
+
 REFERENCE_TABLES = {"communes", "commune_postal_codes", "conditions", "alembic_version"}
 
 
