@@ -1,0 +1,1 @@
+"""Plain-language pages: the home page, what ETP is, the glossary."""
