@@ -95,6 +95,14 @@ def test_everyday_words_are_synonyms(word, code):
     assert word in node["synonyms"]
 
 
+def test_pictograms_are_shipped(app):
+    from pathlib import Path
+
+    folder = Path(app.static_folder) / "img" / "conditions"
+    for node in load_taxonomy():
+        assert (folder / f"{node['pictogram']}.svg").is_file(), node["pictogram"]
+
+
 def test_migration_loaded_every_condition_with_parents(app_ctx):
     rows = {c.code: c for c in db.session.scalars(select(Condition))}
     assert set(rows) >= CONTRACT_CODES
