@@ -1,0 +1,211 @@
+"""Queueing messages in the outbox: rendered now, sent later by ``etp-orient send-outbox``.
+
+A message is written in the caller's transaction (added and flushed, never
+committed), so it exists if and only if the change that causes it is saved.
+Rendering happens here, in the person's language, so the sender only moves
+bytes and a message reads the same however late it leaves.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import current_app
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.clock import now
+from ..extensions import db
+from .models import OutboxMessage
+
+LANGUAGES = ("fr", "en", "ar")
+RTL_LANGUAGES = {"ar"}
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+def _language(language: str | None) -> str:
+    code = (language or "fr").split("_")[0].split("-")[0].lower()
+    return code if code in LANGUAGES else "fr"
+
+
+def _formatters(language: str) -> dict:
+    """Date helpers for templates, in the message's language and the event's time zone."""
+
+    def tz_of(tz: str | None) -> ZoneInfo:
+        return ZoneInfo(tz or DEFAULT_TIMEZONE)
+
+    def when(value: datetime, tz: str | None = None) -> str:
+        """E.g. "mercredi 25 novembre 2026 à 14:00"."""
+        zone = tz_of(tz)
+        local = value.astimezone(zone)
+        day = format_date(local, format="full", locale=language)
+        hour = format_time(local, format="short", locale=language)
+        return f"{day}, {hour}"
+
+    def day(value: datetime, tz: str | None = None) -> str:
+        return format_date(value.astimezone(tz_of(tz)), format="full", locale=language)
+
+    def hour(value: datetime, tz: str | None = None) -> str:
+        return format_time(value.astimezone(tz_of(tz)), format="short", locale=language)
+
+    def stamp(value: datetime, tz: str | None = None) -> str:
+        return format_datetime(value.astimezone(tz_of(tz)), format="medium", locale=language)
+
+    return {"format_when": when, "format_day": day, "format_hour": hour, "format_stamp": stamp}
+
+
+def render_message(kind: str, template: str, language: str, context: dict) -> dict:
+    """Render ``templates/<kind>/<template>.*`` in ``language``; returns the parts found.
+
+    ``kind`` is ``emails`` (subject, text, optional HTML) or ``sms`` (text). The
+    templates see the caller's ``context`` plus ``base_url``, ``lang``, ``dir``,
+    ``platform_contact`` and the date helpers ``format_when/day/hour(dt, tz)``.
+    """
+    language = _language(language)
+    env = current_app.jinja_env
+    values = {
+        "base_url": current_app.config.get("BASE_URL", "").rstrip("/"),
+        "platform_contact": current_app.config.get("PLATFORM_CONTACT", ""),
+        "lang": language,
+        "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+        **_formatters(language),
+        **context,
+    }
+    parts: dict[str, str | None] = {}
+    with force_locale(language):
+        if kind == "sms":
+            parts["text"] = env.get_template(f"sms/{template}.txt").render(values).strip()
+            return parts
+        subject = env.get_template(f"emails/{template}.subject.txt").render(values)
+        parts["subject"] = " ".join(subject.split())[:300]
+        parts["text"] = env.get_template(f"emails/{template}.txt").render(values).strip() + "\n"
+        try:
+            parts["html"] = env.get_template(f"emails/{template}.html").render(values)
+        except TemplateNotFound:
+            parts["html"] = None
+    return parts
+
+
+def _ics_text(ics: str | bytes | None) -> str | None:
+    if ics is None:
+        return None
+    return ics.decode("utf-8") if isinstance(ics, bytes) else ics
+
+
+def _store(message: OutboxMessage, dedupe_key: str | None) -> OutboxMessage | None:
+    """Add and flush; with a dedupe key, inside a SAVEPOINT so a duplicate leaves no trace."""
+    if dedupe_key is None:
+        db.session.add(message)
+        db.session.flush()
+        return message
+    exists = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+    if exists is not None:
+        return None
+    try:
+        # The unique constraint decides under concurrency; the SAVEPOINT keeps
+        # the caller's transaction usable when it refuses.
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    return message
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    language: str,
+    context: dict,
+    ics: str | bytes | None = None,
+    ics_method: str | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Render ``templates/emails/<template>.*`` in ``language`` and put it in the outbox.
+
+    ``ics`` (a whole VCALENDAR) is attached as ``text/calendar; method=<ics_method>``
+    (``REQUEST`` by default, ``CANCEL`` for a cancellation). The message joins
+    the caller's transaction (flushed, not committed). With a ``dedupe_key`` that
+    was already used, nothing is queued and ``None`` is returned.
+    """
+    language = _language(language)
+    parts = render_message("emails", template, language, context)
+    method = None
+    if ics is not None:
+        method = (ics_method or "REQUEST").upper()
+        if method not in ("REQUEST", "CANCEL", "PUBLISH"):
+            raise ValueError(f"unknown iCalendar method {ics_method!r}")
+    message = OutboxMessage(
+        channel="email",
+        recipient=to.strip(),
+        language=language,
+        template=template[:40],
+        subject=parts["subject"],
+        body_text=parts["text"],
+        body_html=parts["html"],
+        ics=_ics_text(ics),
+        ics_method=method,
+        dedupe_key=dedupe_key,
+        status="pending",
+        attempts=0,
+        created_at=now(),
+        next_attempt_at=now(),
+    )
+    return _store(message, dedupe_key)
+
+
+def queue_sms(
+    *,
+    to: str,
+    template: str,
+    language: str,
+    context: dict,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Render ``templates/sms/<template>.txt`` and put it in the outbox (see :func:`queue_email`).
+
+    SMS show on lock screens: templates never name a condition or a programme.
+    """
+    language = _language(language)
+    parts = render_message("sms", template, language, context)
+    message = OutboxMessage(
+        channel="sms",
+        recipient=to.strip(),
+        language=language,
+        template=template[:40],
+        subject=None,
+        body_text=parts["text"],
+        body_html=None,
+        dedupe_key=dedupe_key,
+        status="pending",
+        attempts=0,
+        created_at=now(),
+        next_attempt_at=now(),
+    )
+    return _store(message, dedupe_key)
+
+
+def withdraw_pending(dedupe_prefix: str, *, keep: str | None = None) -> int:
+    """Stop unsent messages whose dedupe key starts with ``dedupe_prefix`` (except ``keep``).
+
+    For messages made obsolete before they left, e.g. the reminder of a booking
+    just cancelled or moved. They are marked ``failed`` with the reason, in the
+    caller's transaction. Returns how many were withdrawn.
+    """
+    conditions = [
+        OutboxMessage.status == "pending",
+        OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True),
+    ]
+    if keep is not None:
+        conditions.append(OutboxMessage.dedupe_key != keep)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(*conditions)
+        .values(status="failed", last_error="withdrawn: no longer valid")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
