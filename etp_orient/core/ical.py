@@ -3,23 +3,36 @@
 One builder for the feeds and for the invitations attached to e-mails, so that
 an event has the same UID, SEQUENCE and STATUS everywhere. It knows no domain:
 callers turn their rows into :class:`CalEvent`.
+
+Times are written with a ``TZID`` (never floating) and the calendar carries one
+``VTIMEZONE`` per time zone used. The ``VTIMEZONE`` only describes the years the
+events cover (icalendar would otherwise write every transition from 1970 to
+2038), which keeps a feed small and quick to build.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//etp-orient//etp-orient 1//FR"
 REFRESH = timedelta(hours=1)
+METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 
 
 @dataclass(frozen=True)
 class CalEvent:
-    """One calendar event; datetimes are aware, shown in ``timezone``."""
+    """One calendar event; datetimes are aware, shown in ``timezone``.
+
+    ``updated`` is the last change of the underlying row(s): it becomes DTSTAMP
+    and LAST-MODIFIED, so that regenerating a feed gives the same bytes.
+    ``organizer`` and ``attendees`` are e-mail addresses, only for invitations
+    (METHOD:REQUEST / CANCEL); feeds leave them empty.
+    """
 
     uid: str
     start: datetime
@@ -32,6 +45,8 @@ class CalEvent:
     location: str | None = None
     description: str | None = None
     url: str | None = None
+    organizer: str | None = None
+    attendees: tuple[str, ...] = field(default_factory=tuple)
 
 
 def event_uid(kind: str, code: str, base_url: str) -> str:
@@ -40,14 +55,23 @@ def event_uid(kind: str, code: str, base_url: str) -> str:
     return f"{kind}-{code}@{host}"
 
 
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
 def _to_vevent(item: CalEvent) -> Event:
-    tz = ZoneInfo(item.timezone)
+    tz = _zone(item.timezone)
     event = Event()
     event.add("uid", item.uid)
-    event.add("dtstamp", item.updated)
-    event.add("last-modified", item.updated)
-    event.add("dtstart", item.start.astimezone(tz))
-    event.add("dtend", item.end.astimezone(tz))
+    event.add("dtstamp", _utc(item.updated))
+    event.add("last-modified", _utc(item.updated))
+    event.add("dtstart", item.start.astimezone(tz).replace(microsecond=0))
+    event.add("dtend", item.end.astimezone(tz).replace(microsecond=0))
     event.add("sequence", item.sequence)
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     event.add("summary", item.summary)
@@ -58,11 +82,56 @@ def _to_vevent(item: CalEvent) -> Event:
         event.add("description", item.description)
     if item.url:
         event.add("url", item.url)
+    if item.organizer:
+        event.add("organizer", vCalAddress(f"mailto:{item.organizer}"))
+    for address in item.attendees:
+        attendee = vCalAddress(f"mailto:{address}")
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+        event.add("attendee", attendee, encode=0)
     return event
 
 
-def build_calendar(events: Iterable[CalEvent], *, name: str, method: str = "PUBLISH") -> bytes:
-    """A whole calendar with one VTIMEZONE per time zone used, as bytes (CRLF lines)."""
+@lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:
+        return None
+
+
+def timezone_window(events: list[CalEvent]) -> tuple[date, date]:
+    """The years a VTIMEZONE must cover: 1 January before the first event to after the last.
+
+    Rounded to whole years so that the same VTIMEZONE is reused (and cached)
+    from one build to the next.
+    """
+    if not events:
+        year = datetime.now(UTC).year
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    first = min(e.start for e in events).astimezone(UTC)
+    last = max(e.end for e in events).astimezone(UTC)
+    return date(first.year - 1 if first.month == 1 else first.year, 1, 1), date(
+        last.year + 2 if last.month == 12 else last.year + 1, 1, 1
+    )
+
+
+def build_calendar(
+    events: Iterable[CalEvent],
+    *,
+    name: str,
+    method: str = "PUBLISH",
+    first_date: date | None = None,
+    last_date: date | None = None,
+) -> bytes:
+    """A whole calendar with one VTIMEZONE per time zone used, as bytes (CRLF lines).
+
+    ``first_date``/``last_date`` bound the VTIMEZONE transitions; by default
+    they are computed from the events (see :func:`timezone_window`).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown METHOD {method!r}")
+    items = list(events)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -71,8 +140,16 @@ def build_calendar(events: Iterable[CalEvent], *, name: str, method: str = "PUBL
     cal.add("x-wr-calname", name)
     cal.add("name", name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT1H")
-    for item in events:
+    cal.add("x-published-ttl", REFRESH)
+    window = timezone_window(items)
+    first = first_date or window[0]
+    last = last_date or window[1]
+    for tzid in sorted({item.timezone for item in items}):
+        vtimezone = _vtimezone(tzid, first, last)
+        if vtimezone is not None:
+            cal.add_component(vtimezone)
+    for item in items:
         cal.add_component(_to_vevent(item))
-    cal.add_missing_timezones()
+    # Anything unusual (a zone unknown to the cache) is still covered.
+    cal.add_missing_timezones(first_date=first, last_date=last)
     return cal.to_ical()
