@@ -1,9 +1,50 @@
 """Commands for the reference content and the demo territory."""
 
-import click
+import json
+import os
 
+import click
+from sqlalchemy import func, select
+
+from ..catalogue.demo import DEMO_ACCOUNTS, build_demo_offer
+from ..catalogue.models import Programme
 from ..catalogue.taxonomy import sync_conditions
 from ..extensions import db
+
+
+def _import_offer(data: dict):
+    """Import the demo offer with the offer importer, all or nothing; return its report."""
+    from ..catalogue.offer import OfferInvalid, import_offer
+
+    try:
+        report = import_offer(data, progress=None)
+    except OfferInvalid as invalid:
+        db.session.rollback()
+        lines = [f"{e.path}: {e.message}" for e in invalid.errors]
+        raise click.ClickException("demo offer refused:\n" + "\n".join(lines)) from invalid
+    db.session.commit()
+    return report
+
+
+def _create_demo_accounts(password: str) -> list[tuple[str, str, str]]:
+    """Create the demo staff accounts that do not exist yet; return (email, role, structure)."""
+    # The demo command is a composition root: it may use accounts, content may not.
+    from ..accounts.models import User
+    from ..accounts.services import create_user
+
+    created = []
+    for email, role, structure in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(func.lower(User.email) == email)) is None:
+            create_user(
+                email=email,
+                password=password,
+                role=role,
+                structures=[structure] if structure else [],
+                actor=None,
+            )
+        created.append((email, role, structure or "-"))
+    db.session.commit()
+    return created
 
 
 def register(app) -> None:
@@ -13,3 +54,41 @@ def register(app) -> None:
         with db.engine.begin() as conn:
             count = sync_conditions(conn)
         click.echo(f"{count} conditions à jour.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when programmes already exist.")
+    @click.option(
+        "--write",
+        "write_to",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Only write the demo offer file (JSON) there; import nothing.",
+    )
+    def seed_demo_command(if_empty: bool, write_to: str | None):
+        """Load the demo territory (dated in the weeks after today) and demo staff accounts."""
+        data = build_demo_offer()
+        if write_to:
+            with open(write_to, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, indent=2)
+            click.echo(f"Demo offer written to {write_to}.")
+            return
+        if if_empty and db.session.scalar(select(func.count()).select_from(Programme)):
+            click.echo("Programmes already exist: demo not loaded.")
+            return
+        try:
+            report = _import_offer(data)
+        except ImportError:
+            click.echo("The offer importer is not available yet: demo not loaded.", err=True)
+            return
+        click.echo(
+            f"Demo territory loaded: {len(data['programmes'])} programmes, "
+            f"{len(data['slots'])} BEP slots, {len(data['cohorts'])} groups. {report or ''}".strip()
+        )
+        password = os.environ.get("ETP_DEMO_PASSWORD", "demo-etp-orient")
+        try:
+            accounts = _create_demo_accounts(password)
+        except ImportError:
+            click.echo("Staff accounts are not available yet: no demo account created.")
+            return
+        click.echo(f"Demo staff accounts (password: {password}):")
+        for email, role, structure in accounts:
+            click.echo(f"  {email:38} {role:12} {structure}")
