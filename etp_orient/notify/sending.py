@@ -101,7 +101,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.recipient
     email["Date"] = format_datetime(now())
     email["Message-ID"] = _message_id(message)
-    email["Content-Language"] = message.language
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     if message.body_html:
@@ -118,6 +117,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
             subtype="ics",
             filename="invite.ics",
         )
+    # after the content: set_content() drops any Content-* header set before
+    email["Content-Language"] = message.language
     return email
 
 
@@ -232,13 +233,18 @@ def claim_due(batch: int, token: str) -> list[OutboxMessage]:
     db.session.commit()
     if not ids:
         return []
-    return list(
+    messages = list(
         db.session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.claimed_by == token, OutboxMessage.status == "sending")
             .order_by(OutboxMessage.id)
         )
     )
+    # detached: the commits that follow neither expire nor reload them
+    for message in messages:
+        db.session.expunge(message)
+    db.session.rollback()
+    return messages
 
 
 def _mine(message_id: int, token: str):
@@ -250,6 +256,7 @@ def _mine(message_id: int, token: str):
 
 
 def _renew_claim(message_id: int, token: str) -> bool:
+    _begin_write()
     result = db.session.execute(
         update(OutboxMessage)
         .where(_mine(message_id, token))
@@ -261,6 +268,7 @@ def _renew_claim(message_id: int, token: str) -> bool:
 
 
 def _record(message_id: int, token: str, **values) -> None:
+    _begin_write()
     db.session.execute(
         update(OutboxMessage)
         .where(_mine(message_id, token))
@@ -296,10 +304,10 @@ def send_due(
     smtp_configured = bool(_config("MAIL_SERVER"))
     mailer = _Mailer()
     sms_backend = None
-    # read everything first: each commit below expires the loaded rows
-    work = [(m.id, m.channel, m.recipient, m.attempts, m) for m in messages]
     try:
-        for message_id, channel, recipient, attempts, message in work:
+        for message in messages:
+            message_id, channel, recipient = message.id, message.channel, message.recipient
+            attempts = message.attempts
             if not _renew_claim(message_id, token):
                 report.skipped += 1
                 continue
