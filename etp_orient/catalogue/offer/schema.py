@@ -1,0 +1,235 @@
+"""The offer file's JSON Schema, its format checks and plain French messages for its errors."""
+
+import json
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .errors import OfferError, json_path
+from .errors import tr as _
+
+SCHEMA_FILE = Path(__file__).parent.parent / "data" / "offer.schema.json"
+
+# RFC 3339 date-time: seconds required, offset required ("Z" or ±hh:mm).
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
+
+_format_checker = FormatChecker(formats=())
+
+# how often a large file reports progress (items)
+PROGRESS_EVERY = 5000
+
+
+@_format_checker.checks("date-time")
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return parse_date_time(value) is not None
+
+
+@_format_checker.checks("email")
+def _is_email(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+@_format_checker.checks("uri")
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    if not parts.scheme or not _SCHEME.match(parts.scheme):
+        return False
+    if parts.scheme.lower() in ("http", "https"):
+        return bool(parts.netloc)
+    return True
+
+
+def parse_date_time(value: str) -> datetime | None:
+    """An aware datetime from an RFC 3339 string, or None when it is not one."""
+    if not _DATE_TIME.match(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+@cache
+def load_schema() -> dict:
+    """The offer schema shipped with the package (a copy of ``shared/offer.schema.json``)."""
+    with SCHEMA_FILE.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _validators() -> tuple[Draft202012Validator, dict[str, Draft202012Validator]]:
+    """One validator for the file's top level and one per kind of item.
+
+    Items are validated one by one so that a large file can report progress.
+    """
+    schema = load_schema()
+    Draft202012Validator.check_schema(schema)
+    defs = schema.get("$defs", {})
+    top = dict(schema)
+    top["properties"] = {
+        name: {k: v for k, v in prop.items() if k != "items"}
+        for name, prop in schema["properties"].items()
+    }
+    per_kind = {
+        name: Draft202012Validator({**prop["items"], "$defs": defs}, format_checker=_format_checker)
+        for name, prop in schema["properties"].items()
+        if "items" in prop
+    }
+    return Draft202012Validator(top, format_checker=_format_checker), per_kind
+
+
+_TYPE_NAMES = {
+    "string": "du texte",
+    "integer": "un nombre entier",
+    "number": "un nombre",
+    "boolean": "vrai ou faux (true ou false)",
+    "array": "une liste",
+    "object": "un objet",
+    "null": "null",
+}
+
+
+def _type_name(name) -> str:
+    if isinstance(name, list):
+        return " ou ".join(_TYPE_NAMES.get(n, n) for n in name)
+    return _TYPE_NAMES.get(name, name)
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _pattern_message(pattern: str) -> str:
+    if pattern.startswith("^[a-z0-9]"):
+        return _(
+            "Code invalide : lettres minuscules sans accent, chiffres et tirets seulement, "
+            "80 caractères au plus, sans tiret au début."
+        )
+    if "2A|2B" in pattern:
+        return _("Code INSEE de commune invalide : 5 caractères, par exemple 16015 ou 2A004.")
+    if pattern == "^[0-9]{5}$":
+        return _("Code postal invalide : 5 chiffres.")
+    if pattern.startswith("^[a-z]{2,3}"):
+        return _("Code de langue invalide : 2 ou 3 lettres minuscules, par exemple fr.")
+    return _("Valeur au mauvais format (motif attendu : %(pattern)s).", pattern=pattern)
+
+
+def _format_message(fmt: str) -> str:
+    if fmt == "date-time":
+        return _(
+            "Date et heure invalides : format attendu 2026-12-01T09:00:00+01:00, "
+            "avec le décalage horaire."
+        )
+    if fmt == "email":
+        return _("Adresse e-mail invalide.")
+    if fmt == "uri":
+        return _("Adresse web invalide : elle doit commencer par https://.")
+    return _("Valeur au mauvais format (%(format)s).", format=fmt)
+
+
+def _messages(error) -> list[tuple[list, str]]:
+    """(path, message) pairs for one jsonschema error; some errors name several fields."""
+    path = list(error.absolute_path)
+    kind = error.validator
+    value = error.validator_value
+    if kind == "required":
+        missing = [name for name in value if name not in error.instance]
+        return [(path + [name], _("Champ obligatoire manquant.")) for name in missing]
+    if kind == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(name for name in error.instance if name not in known)
+        return [
+            (path + [name], _("Champ inconnu : il ne fait pas partie du format.")) for name in extra
+        ]
+    if kind == "type":
+        message = _("Doit être %(type)s.", type=_type_name(value))
+    elif kind == "enum":
+        message = _(
+            "Valeur %(value)s non reconnue. Valeurs possibles : %(choices)s.",
+            value=_show(error.instance),
+            choices=", ".join(str(v) for v in value),
+        )
+    elif kind == "const":
+        message = _("Doit valoir %(value)s.", value=_show(value))
+    elif kind == "pattern":
+        message = _pattern_message(value)
+    elif kind == "format":
+        message = _format_message(value)
+    elif kind == "minLength":
+        message = _("Ne doit pas être vide.")
+    elif kind == "maxLength":
+        message = _("Trop long : %(max)s caractères au plus.", max=value)
+    elif kind == "minimum":
+        message = _("Doit être au moins %(min)s.", min=value)
+    elif kind == "maximum":
+        message = _("Doit être au plus %(max)s.", max=value)
+    elif kind == "minItems":
+        message = _("La liste doit contenir au moins %(min)s élément(s).", min=value)
+    else:
+        message = error.message
+    return [(path, message)]
+
+
+def schema_errors(data: object, progress=None) -> list[tuple[list, OfferError]]:
+    """Every JSON Schema error, in file order, as (raw path, OfferError) pairs.
+
+    ``progress(stage, done, total)`` is called every few thousand items.
+    """
+    top, per_kind = _validators()
+    raw = list(top.iter_errors(data))
+    found = []
+    if isinstance(data, dict):
+        total = sum(len(v) for k, v in data.items() if k in per_kind and isinstance(v, list))
+        done = 0
+        for kind, validator in per_kind.items():
+            items = data.get(kind)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                for error in validator.iter_errors(item):
+                    for path, message in _messages(error):
+                        found.append(([kind, i, *path], message))
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress("validation", done, total)
+        if progress is not None and total:
+            progress("validation", total, total)
+    for error in raw:
+        found.extend(_messages(error))
+    found.sort(key=lambda item: _sort_key(item[0]))
+    return [(path, OfferError(json_path(path), message)) for path, message in found]
+
+
+_TOP_ORDER = {"version": 0, "structures": 1, "sites": 2, "programmes": 3, "slots": 4, "cohorts": 5}
+
+
+def _sort_key(path: list) -> tuple:
+    key = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in path)
+    if path and isinstance(path[0], str):
+        key = ((1, _TOP_ORDER.get(path[0], 9), path[0]),) + key[1:]
+    return key
