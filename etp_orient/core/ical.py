@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import (
+    Calendar,
+    Component,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+)
 
 PRODID = "-//etp-orient//etp-orient 1//FR"
 REFRESH = timedelta(hours=1)
@@ -92,12 +100,64 @@ def _to_vevent(item: CalEvent) -> Event:
     return event
 
 
+def _transitions(zone: ZoneInfo, first: datetime, last: datetime) -> list[datetime]:
+    """UTC instants (to the minute) where ``zone``'s offset changes between two instants."""
+    found = []
+    day = timedelta(days=1)
+    at = first
+    offset = at.astimezone(zone).utcoffset()
+    while at < last:
+        nxt = at + day
+        nxt_offset = nxt.astimezone(zone).utcoffset()
+        if nxt_offset != offset:
+            low, high = at, nxt  # offset(low) == offset, offset(high) != offset
+            while high - low > timedelta(minutes=1):
+                mid = low + (high - low) / 2
+                if mid.astimezone(zone).utcoffset() == offset:
+                    low = mid
+                else:
+                    high = mid
+            found.append(high.replace(second=0, microsecond=0))
+            offset = nxt_offset
+        at = nxt
+    return found
+
+
+def _observance(zone: ZoneInfo, at: datetime, before: timedelta) -> Component:
+    local = at.astimezone(zone)
+    observance = TimezoneDaylight() if local.dst() else TimezoneStandard()
+    # DTSTART is the onset in the local time that was in force before it (RFC 5545 3.6.5).
+    observance.add("dtstart", (at + before).replace(tzinfo=None))
+    observance.add("tzname", local.tzname())
+    observance.add("tzoffsetfrom", before)
+    observance.add("tzoffsetto", local.utcoffset())
+    return observance
+
+
 @lru_cache(maxsize=256)
 def _vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
+    """A VTIMEZONE with one observance per offset change between ``first`` and ``last``.
+
+    Each change is its own STANDARD/DAYLIGHT component with a single DTSTART (no
+    RDATE, no RRULE): every parser reads that form the same way. (icalendar's own
+    generator lists later changes as RDATEs, which ical.js ignores, and writes the
+    spring DTSTART in the new local time.)
+    """
     try:
-        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
-    except ValueError:
+        zone = _zone(tzid)
+    except (ZoneInfoNotFoundError, ValueError):
         return None
+    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC)
+    vtimezone = Timezone()
+    vtimezone.add("tzid", tzid)
+    initial = start.astimezone(zone).utcoffset()
+    vtimezone.add_component(_observance(zone, start, initial))
+    offset = initial
+    for change in _transitions(zone, start, end):
+        vtimezone.add_component(_observance(zone, change, offset))
+        offset = change.astimezone(zone).utcoffset()
+    return vtimezone
 
 
 def timezone_window(events: list[CalEvent]) -> tuple[date, date]:
@@ -140,7 +200,7 @@ def build_calendar(
     cal.add("x-wr-calname", name)
     cal.add("name", name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", "PT1H")
     window = timezone_window(items)
     first = first_date or window[0]
     last = last_date or window[1]

@@ -1,21 +1,9 @@
 """booking.calendar: slots and sessions as CalEvents (titles, UID, SEQUENCE, STATUS)."""
 
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from etp_orient.booking.calendar import session_event, slot_event
 from etp_orient.extensions import db
-from tests.fixtures.feeds import World
-
-START = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def world(app_ctx, clock):
-    world = World(START)
-    db.session.commit()
-    return world
 
 
 def test_session_uid_is_kind_code_at_host(world):

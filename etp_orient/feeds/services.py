@@ -1,0 +1,395 @@
+"""Calendar feeds: which dates go in which feed, and the staff feed tokens.
+
+Four feeds (DESIGN §4): a programme's and a structure's public dates (group
+sessions), a participant's own dates (bookings and the sessions of their
+groups) and a facilitator's dates (sessions they run, slots they hold).
+
+The window runs from 60 days back to 12 months ahead. A cancelled date stays
+30 days after its cancellation with STATUS:CANCELLED, then leaves.
+
+``Last-Modified`` is the latest of: the rows' update times, the moment a date
+entered the 12-month window, and the moment a date left the feed (end of its
+30 days, or falling out of the 60 days back). So a date leaving the feed also
+makes ``If-Modified-Since`` answer with the new feed.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..booking.calendar import (
+    session_cancelled_at,
+    session_event,
+    slot_cancelled_at,
+    slot_event,
+)
+from ..booking.models import (
+    Booking,
+    Cohort,
+    Enrollment,
+    Facilitator,
+    GroupSession,
+    Participant,
+    Slot,
+)
+from ..catalogue.models import Programme, Structure, Workshop, programme_structures
+from ..core.clock import now
+from ..core.ical import CalEvent, build_calendar
+from ..core.models import audit
+from ..core.tokens import hash_token, new_token
+from ..extensions import db
+
+WINDOW_BACK = timedelta(days=60)
+WINDOW_AHEAD = timedelta(days=365)
+CANCELLED_KEPT = timedelta(days=30)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Feed:
+    """A feed ready to serve: its events, name, and the date of its last change."""
+
+    name: str
+    events: list[CalEvent]
+    last_modified: datetime
+    personal: bool
+
+    @cached_property
+    def body(self) -> bytes:
+        return build_calendar(self.events, name=self.name)
+
+
+@dataclass
+class _Selection:
+    """Rows kept in a feed, and the moments the feed's content last changed."""
+
+    at: datetime
+    moments: list[datetime] = field(default_factory=list)
+
+    def keep(self, start: datetime, end: datetime, cancelled_at: datetime | None) -> bool:
+        """Whether a date belongs in the feed now; records when it entered or left."""
+        if start > self.at + WINDOW_AHEAD:
+            return False
+        entered = start - WINDOW_AHEAD
+        if end < self.at - WINDOW_BACK:
+            self.moments.append(end + WINDOW_BACK)
+            return False
+        if cancelled_at is not None and cancelled_at + CANCELLED_KEPT <= self.at:
+            self.moments.append(cancelled_at + CANCELLED_KEPT)
+            return False
+        self.moments.append(entered)
+        return True
+
+    def last_modified(self, events: Iterable[CalEvent], *extra: datetime | None) -> datetime:
+        values = [e.updated for e in events] + [m for m in self.moments if m <= self.at]
+        values += [v for v in extra if v is not None]
+        return max(values, default=EPOCH)
+
+
+def _candidate_range(at: datetime):
+    """Rows worth loading: those in the window, and those that left it recently
+    (for Last-Modified)."""
+    return at - 2 * WINDOW_BACK, at + WINDOW_AHEAD
+
+
+def _session_options():
+    return (
+        selectinload(GroupSession.workshop).selectinload(Workshop.programme),
+        selectinload(GroupSession.site),
+        selectinload(GroupSession.cohort).selectinload(Cohort.site),
+        selectinload(GroupSession.cohort).selectinload(Cohort.programme),
+        selectinload(GroupSession.cohort).selectinload(Cohort.sessions),
+    )
+
+
+def _indexes(sessions: Iterable[GroupSession]) -> dict[int, int]:
+    """Each session's rank among its cohort's sessions that take place ("séance 2")."""
+    ranks: dict[int, int] = {}
+    seen: set[int] = set()
+    for session in sessions:
+        cohort = session.cohort
+        if cohort is None or cohort.id in seen:
+            continue
+        seen.add(cohort.id)
+        ordered = sorted(cohort.sessions, key=lambda s: (s.start_at, s.id))
+        rank = 0
+        for other in ordered:
+            if other.status != "cancelled":
+                rank += 1
+            ranks[other.id] = rank if other.status != "cancelled" else rank + 1
+    return ranks
+
+
+def _session_query(condition, at: datetime):
+    low, high = _candidate_range(at)
+    return (
+        select(GroupSession)
+        .join(Workshop, GroupSession.workshop_id == Workshop.id)
+        .outerjoin(Cohort, GroupSession.cohort_id == Cohort.id)
+        .where(condition, GroupSession.end_at >= low, GroupSession.start_at <= high)
+        .options(*_session_options())
+        .order_by(GroupSession.start_at, GroupSession.id)
+    )
+
+
+def _public_session_events(condition, selection: _Selection) -> list[CalEvent]:
+    sessions = db.session.scalars(_session_query(condition, selection.at)).all()
+    ranks = _indexes(sessions)
+    events = []
+    for session in sessions:
+        if selection.keep(session.start_at, session.end_at, session_cancelled_at(session)):
+            events.append(session_event(session, index=ranks.get(session.id)))
+    return events
+
+
+def _of_programmes(programme_ids):
+    """Sessions of these programmes: their cohorts', and open sessions of their workshops."""
+    return or_(
+        Cohort.programme_id.in_(programme_ids),
+        and_(GroupSession.cohort_id.is_(None), Workshop.programme_id.in_(programme_ids)),
+    )
+
+
+def programme_feed(code: str) -> Feed | None:
+    """A programme's public dates (group sessions); None if unknown or draft."""
+    programme = db.session.scalar(select(Programme).where(Programme.code == code))
+    if programme is None or programme.status == "draft":
+        return None
+    selection = _Selection(now())
+    with force_locale("fr"):
+        events = _public_session_events(_of_programmes([programme.id]), selection)
+        name = gettext("%(title)s – dates", title=programme.display_title)
+    return Feed(name, events, selection.last_modified(events, programme.updated_at), False)
+
+
+def structure_feed(code: str) -> Feed | None:
+    """The public dates of a structure's published programmes; None if unknown."""
+    structure = db.session.scalar(select(Structure).where(Structure.code == code))
+    if structure is None:
+        return None
+    programmes = db.session.scalars(
+        select(Programme)
+        .join(programme_structures, programme_structures.c.programme_id == Programme.id)
+        .where(programme_structures.c.structure_id == structure.id, Programme.status != "draft")
+    ).all()
+    selection = _Selection(now())
+    with force_locale("fr"):
+        events = (
+            _public_session_events(_of_programmes([p.id for p in programmes]), selection)
+            if programmes
+            else []
+        )
+        name = gettext("%(name)s – dates", name=structure.name)
+    latest = [structure.updated_at] + [p.updated_at for p in programmes]
+    return Feed(name, events, selection.last_modified(events, *latest), False)
+
+
+def _by_token(model, token: str):
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(model).where(model.feed_token_hash == hash_token(token)))
+
+
+def find_participant_by_feed_token(token: str) -> Participant | None:
+    """The participant whose live feed token this is; None if unknown or revoked."""
+    participant = _by_token(Participant, token)
+    if participant is None or participant.anonymised_at is not None:
+        return None
+    return participant
+
+
+def find_user_by_feed_token(token: str) -> User | None:
+    """The active staff user whose live feed token this is; None otherwise."""
+    user = _by_token(User, token)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def _dedupe(events: list[CalEvent]) -> list[CalEvent]:
+    """One event per UID; a live date wins over a cancelled one."""
+    chosen: dict[str, CalEvent] = {}
+    for event in events:
+        current = chosen.get(event.uid)
+        if current is None or (current.cancelled and not event.cancelled):
+            chosen[event.uid] = event
+    return sorted(chosen.values(), key=lambda e: (e.start, e.uid))
+
+
+def _cancel_moment(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def participant_events(participant: Participant, selection: _Selection) -> list[CalEvent]:
+    """The participant's bookings and the sessions of their groups, as events."""
+    explicit = participant.feed_explicit_titles
+    low, high = _candidate_range(selection.at)
+    events: list[CalEvent] = []
+    bookings = db.session.scalars(
+        select(Booking)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .where(
+            Booking.participant_id == participant.id,
+            Slot.end_at >= low,
+            Slot.start_at <= high,
+        )
+        .options(selectinload(Booking.slot).selectinload(Slot.site))
+    ).all()
+    for booking in bookings:
+        slot = booking.slot
+        left = (
+            (booking.cancelled_at or booking.updated_at) if booking.status == "cancelled" else None
+        )
+        cancelled = _cancel_moment(left, slot_cancelled_at(slot))
+        if selection.keep(slot.start_at, slot.end_at, cancelled):
+            events.append(
+                slot_event(
+                    slot,
+                    personal=True,
+                    explicit_titles=explicit,
+                    cancelled_at=left,
+                    language=participant.language,
+                )
+            )
+    enrollments = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.participant_id == participant.id,
+            Enrollment.status.in_(("confirmed", "completed", "cancelled")),
+        )
+    ).all()
+    cohort_ids = {e.cohort_id for e in enrollments}
+    if cohort_ids:
+        sessions = db.session.scalars(
+            _session_query(GroupSession.cohort_id.in_(cohort_ids), selection.at)
+        ).all()
+        ranks = _indexes(sessions)
+        left_at: dict[int, datetime | None] = {}
+        for enrollment in enrollments:
+            if enrollment.status == "cancelled":
+                when = enrollment.cancelled_at or enrollment.updated_at
+                # a confirmed enrollment in the same cohort wins
+                left_at.setdefault(enrollment.cohort_id, when)
+            else:
+                left_at[enrollment.cohort_id] = None
+        for session in sessions:
+            left = left_at.get(session.cohort_id)
+            cancelled = _cancel_moment(left, session_cancelled_at(session))
+            if selection.keep(session.start_at, session.end_at, cancelled):
+                events.append(
+                    session_event(
+                        session,
+                        personal=True,
+                        explicit_titles=explicit,
+                        index=ranks.get(session.id),
+                        cancelled_at=left,
+                        language=participant.language,
+                    )
+                )
+    return _dedupe(events)
+
+
+def participant_feed(token: str) -> Feed | None:
+    """A participant's own dates, from their feed token; None if unknown or revoked."""
+    participant = find_participant_by_feed_token(token)
+    if participant is None:
+        return None
+    selection = _Selection(now())
+    events = participant_events(participant, selection)
+    with force_locale(participant.language):
+        name = gettext("Mes rendez-vous santé")
+    return Feed(name, events, selection.last_modified(events, participant.updated_at), True)
+
+
+def staff_events(user: User, selection: _Selection) -> list[CalEvent]:
+    """Sessions of cohorts (or open sessions) the user runs, and slots they hold."""
+    run_cohorts = select(Facilitator.cohort_id).where(
+        Facilitator.user_id == user.id, Facilitator.cohort_id.is_not(None)
+    )
+    run_sessions = select(Facilitator.session_id).where(
+        Facilitator.user_id == user.id, Facilitator.session_id.is_not(None)
+    )
+    sessions = db.session.scalars(
+        _session_query(
+            or_(GroupSession.cohort_id.in_(run_cohorts), GroupSession.id.in_(run_sessions)),
+            selection.at,
+        )
+    ).all()
+    ranks = _indexes(sessions)
+    events: list[CalEvent] = []
+    for session in sessions:
+        if selection.keep(session.start_at, session.end_at, session_cancelled_at(session)):
+            events.append(
+                session_event(
+                    session,
+                    personal=True,
+                    explicit_titles=True,
+                    index=ranks.get(session.id),
+                    language=user.language,
+                )
+            )
+    low, high = _candidate_range(selection.at)
+    slots = db.session.scalars(
+        select(Slot)
+        .where(Slot.professional_user_id == user.id, Slot.end_at >= low, Slot.start_at <= high)
+        .options(selectinload(Slot.site), selectinload(Slot.programme))
+        .order_by(Slot.start_at)
+    ).all()
+    for slot in slots:
+        if selection.keep(slot.start_at, slot.end_at, slot_cancelled_at(slot)):
+            events.append(
+                slot_event(slot, personal=True, explicit_titles=True, language=user.language)
+            )
+    return _dedupe(events)
+
+
+def staff_feed(token: str) -> Feed | None:
+    """A staff member's dates, from their feed token; None if unknown or revoked."""
+    user = find_user_by_feed_token(token)
+    if user is None:
+        return None
+    selection = _Selection(now())
+    events = staff_events(user, selection)
+    with force_locale(user.language):
+        name = gettext("Mes séances – etp-orient")
+    return Feed(name, events, selection.last_modified(events, user.updated_at), True)
+
+
+FEEDS: dict[str, Callable[[str], Feed | None]] = {
+    "programme": programme_feed,
+    "structure": structure_feed,
+    "me": participant_feed,
+    "staff": staff_feed,
+}
+
+
+def issue_staff_feed_token(user: User) -> str:
+    """Give the user a new feed token (the old one stops working); returns it in clear.
+
+    Only its hash is stored: the clear token is shown once, then only a new one
+    can be issued.
+    """
+    token = new_token()
+    user.feed_token_hash = hash_token(token)
+    audit("feed_token.issue", actor_id=user.id, obj_type="user", obj_id=user.id)
+    db.session.flush()
+    return token
+
+
+def revoke_staff_feed_token(user: User) -> None:
+    """Stop the user's feed link from working."""
+    user.feed_token_hash = None
+    audit("feed_token.revoke", actor_id=user.id, obj_type="user", obj_id=user.id)
+    db.session.flush()
+
+
+def set_explicit_titles(participant: Participant, explicit: bool) -> None:
+    """Whether the participant's feed names the programme in titles (default: neutral)."""
+    participant.feed_explicit_titles = bool(explicit)
+    db.session.flush()
