@@ -50,7 +50,8 @@ def begin_write() -> None:
     updates there. Any open transaction is ended first so that the lock covers
     the reads that follow.
     """
-    if db.session.in_transaction():
-        db.session.rollback()
+    session = db.session()  # the scoped_session proxy has no in_transaction()
+    if session.in_transaction():
+        session.rollback()
     if is_sqlite():
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
