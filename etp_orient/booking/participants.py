@@ -1,0 +1,205 @@
+"""Participants: creation with their secret links, lookup, export, deletion, new links.
+
+A participant has no account. Two secrets reach them: the manage link
+(``/gerer/<token>``) and the personal calendar feed (``/calendar/me/<token>.ics``).
+Only SHA-256 hashes are stored. The feed token is derived from the manage token
+(HMAC), so the manage page can show the feed address again without storing it;
+re-issuing the manage link therefore also changes the feed address.
+"""
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..core.clock import now
+from ..core.models import audit
+from ..core.tokens import hash_token, new_token
+from ..extensions import db
+from . import messages
+from .models import Booking, Enrollment, Participant
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    """What the booking and join forms collect (DESIGN §4 field names)."""
+
+    first_name: str
+    last_name: str
+    birth_year: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: str = "fr"
+    needs: str | None = None
+    consent_contact: bool = False
+    consent_share_gp: bool = False
+
+
+def feed_token_for(manage_token: str) -> str:
+    """The personal feed token that goes with a manage token (256 bits, URL-safe)."""
+    digest = hmac.new(manage_token.encode("utf-8"), b"etp-orient feed", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def create_participant(data: ParticipantData) -> tuple[Participant, str]:
+    """Add a participant with consents time-stamped now; return it and its raw manage token.
+
+    The raw token is returned once and never stored; the feed token follows from
+    it (:func:`feed_token_for`).
+    """
+    at = now()
+    token = new_token()
+    participant = Participant(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        birth_year=data.birth_year,
+        email=(data.email or None),
+        phone=(data.phone or None),
+        language=data.language if data.language in ("fr", "en", "ar") else "fr",
+        needs=(data.needs or "").strip() or None,
+        consent_contact_at=at if data.consent_contact else None,
+        consent_share_gp_at=at if data.consent_share_gp else None,
+        manage_token_hash=hash_token(token),
+        feed_token_hash=hash_token(feed_token_for(token)),
+        last_activity_at=at,
+    )
+    db.session.add(participant)
+    db.session.flush()
+    return participant, token
+
+
+def find_by_token(token: str) -> Participant | None:
+    """The participant of a manage token, or None (unknown, re-issued or deleted)."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.manage_token_hash == hash_token(token),
+            Participant.anonymised_at.is_(None),
+        )
+    )
+
+
+def touch(participant: Participant) -> None:
+    """Record activity (drives the retention purge)."""
+    participant.last_activity_at = now()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_data(participant: Participant) -> dict:
+    """Everything kept about the person, as JSON-ready values (the right of access)."""
+    return {
+        "participant": {
+            "first_name": participant.first_name,
+            "last_name": participant.last_name,
+            "birth_year": participant.birth_year,
+            "email": participant.email,
+            "phone": participant.phone,
+            "language": participant.language,
+            "needs": participant.needs,
+            "consent_contact_at": _iso(participant.consent_contact_at),
+            "consent_share_gp_at": _iso(participant.consent_share_gp_at),
+            "created_at": _iso(participant.created_at),
+            "last_activity_at": _iso(participant.last_activity_at),
+        },
+        "bookings": [
+            {
+                "slot": b.slot.code,
+                "programme": b.slot.programme.code,
+                "start": _iso(b.slot.start_at),
+                "end": _iso(b.slot.end_at),
+                "status": b.status,
+                "outcome": b.outcome,
+                "booked_at": _iso(b.created_at),
+                "cancelled_at": _iso(b.cancelled_at),
+                "oriented_by": b.oriented_by,
+                "gp_informed_at": _iso(b.gp_informed_at),
+                "gp_synthesis_sent_at": _iso(b.gp_synthesis_sent_at),
+            }
+            for b in sorted(participant.bookings, key=lambda b: b.id)
+        ],
+        "enrollments": [
+            {
+                "cohort": e.cohort.code,
+                "programme": e.cohort.programme.code,
+                "status": e.status,
+                "waitlist_rank": e.waitlist_rank,
+                "joined_at": _iso(e.created_at),
+                "confirmed_at": _iso(e.confirmed_at),
+                "cancelled_at": _iso(e.cancelled_at),
+                "sessions": [
+                    {"start": _iso(s.start_at), "end": _iso(s.end_at), "status": s.status}
+                    for s in e.cohort.sessions
+                ],
+            }
+            for e in sorted(participant.enrollments, key=lambda e: e.id)
+        ],
+    }
+
+
+def anonymise(participant: Participant) -> None:
+    """Replace the identity by placeholders; rows stay for the anonymous counts.
+
+    Used by the deletion from the manage page (after freeing future places) and
+    by the retention purge. The year of birth is kept: alone it identifies no
+    one and the yearly indicators count by age. Both secret links stop working.
+    """
+    participant.first_name = "—"
+    participant.last_name = "—"
+    participant.email = None
+    participant.phone = None
+    participant.needs = None
+    participant.consent_contact_at = None
+    participant.consent_share_gp_at = None
+    participant.manage_token_hash = hash_token(new_token())
+    participant.feed_token_hash = None
+    participant.anonymised_at = now()
+
+
+def reissue_links(email: str) -> int:
+    """New manage links for every live participant with this address, sent in one e-mail.
+
+    Old links stop working (only hashes are kept, so they cannot be re-sent).
+    Returns how many links were issued; the page says the same either way.
+    """
+    address = email.strip()
+    people = db.session.scalars(
+        select(Participant)
+        .where(
+            Participant.email.is_not(None),
+            db.func.lower(Participant.email) == address.lower(),
+            Participant.anonymised_at.is_(None),
+        )
+        .order_by(Participant.id)
+    ).all()
+    if not people:
+        return 0
+    tokens = []
+    for person in people:
+        token = new_token()
+        person.manage_token_hash = hash_token(token)
+        person.feed_token_hash = hash_token(feed_token_for(token))
+        tokens.append(token)
+        audit("participant.reissue_link", obj_type="participant", obj_id=person.id)
+    messages.manage_links(people[-1], tokens)
+    db.session.flush()
+    return len(tokens)
+
+
+def live_bookings(participant: Participant) -> list[Booking]:
+    return sorted(
+        (b for b in participant.bookings if b.status == "confirmed"), key=lambda b: b.slot.start_at
+    )
+
+
+def live_enrollments(participant: Participant) -> list[Enrollment]:
+    return sorted(
+        (e for e in participant.enrollments if e.status in ("confirmed", "waitlisted")),
+        key=lambda e: e.id,
+    )

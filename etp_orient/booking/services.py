@@ -1,0 +1,323 @@
+"""Booking a slot, joining a cohort, and undoing both, without ever overbooking.
+
+Plain functions: the acting staff user (or None for the person themselves) is
+a parameter; they flush, never commit; the caller commits or rolls back.
+Every change queues its message in the same transaction (``messages.py``).
+
+How capacity holds under concurrency (DESIGN §5), with ``BOOKING_LOCKING`` on:
+
+* SQLite: ``core.db.begin_write()`` opens the transaction with ``BEGIN
+  IMMEDIATE`` before anything is read, so writers queue one after the other.
+* PostgreSQL: the slot or cohort row is locked (``SELECT … FOR UPDATE``)
+  before checking it, and a cohort's seat is taken by a conditional update
+  (``seats_taken = seats_taken + 1 WHERE seats_taken < capacity``).
+* Both: the partial unique index ``uq_bookings_confirmed_slot`` refuses a
+  second confirmed booking of a slot, and ``uq_enrollments_live`` a second live
+  enrollment of a person in a cohort.
+
+Functions that change capacity must be called first in their transaction:
+``begin_write()`` ends whatever was open. ``BOOKING_LOCKING=0`` switches to a
+naive check-then-write, kept only so the concurrency tests can show that they
+detect overbooking (the control run).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.clock import now
+from ..core.models import audit
+from ..extensions import db
+from ..orientation.models import Referral
+from . import messages
+from .cohorts import (  # noqa: F401  (one import surface for views and other packages)
+    JoinResult,
+    join_cohort,
+    leave_cohort,
+    lock_cohort,
+    promote_waitlisted,
+    registration_closes_at,
+    registration_open,
+    waitlist_length,
+    waitlist_position,
+    withdraw_enrollment_reminders,
+)
+from .models import Booking, Cohort, Participant, Slot
+from .participants import (  # noqa: F401
+    ParticipantData,
+    create_participant,
+    export_data,
+    find_by_token,
+    reissue_links,
+    touch,
+)
+from .rules import (  # noqa: F401
+    BookingError,
+    actor,
+    age_fits,
+    is_sqlite,
+    locking_enabled,
+    start,
+    withdraw_reminders,
+)
+
+
+@dataclass
+class BookingResult:
+    booking: Booking
+    participant: Participant
+    # raw manage token, when the participant was created by this call
+    token: str | None
+
+
+def slot_bookable(slot: Slot | None) -> bool:
+    """Open, in the future, of a published programme, with no confirmed booking."""
+    if slot is None or slot.status != "open" or slot.programme.status != "published":
+        return False
+    if slot.start_at <= now():
+        return False
+    taken = db.session.scalar(
+        select(Booking.id).where(Booking.slot_id == slot.id, Booking.status == "confirmed")
+    )
+    return taken is None
+
+
+def free_slots(programme_id: int, *, kind: str = "bep", limit: int | None = None) -> list[Slot]:
+    """The programme's open future slots with no confirmed booking, soonest first."""
+    booked = select(Booking.slot_id).where(Booking.status == "confirmed")
+    query = (
+        select(Slot)
+        .where(
+            Slot.programme_id == programme_id,
+            Slot.kind == kind,
+            Slot.status == "open",
+            Slot.start_at > now(),
+            Slot.id.not_in(booked),
+        )
+        .order_by(Slot.start_at, Slot.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def nearest_free_slots(slot: Slot, limit: int = 5) -> list[Slot]:
+    """Free slots of the same programme closest in time to ``slot`` (for the "taken" page)."""
+    candidates = free_slots(slot.programme_id, kind=slot.kind)
+    candidates.sort(key=lambda s: abs((s.start_at - slot.start_at).total_seconds()))
+    return sorted(candidates[:limit], key=lambda s: s.start_at)
+
+
+def usable_referral(code: str | None, programme_id: int) -> Referral | None:
+    """The issued, unexpired referral of this code for this programme; raises if it is not."""
+    if not code:
+        return None
+    referral = db.session.scalar(
+        select(Referral).where(func.lower(Referral.code) == code.strip().lower())
+    )
+    if (
+        referral is None
+        or referral.status != "issued"
+        or referral.expires_at <= now()
+        or referral.programme_id != programme_id
+    ):
+        raise BookingError("referral_invalid")
+    return referral
+
+
+def _lock_slot(slot_code: str, lock: bool) -> Slot | None:
+    query = select(Slot).where(Slot.code == slot_code)
+    if lock and not is_sqlite():
+        query = query.with_for_update()
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def _insert_booking(booking: Booking) -> None:
+    """Add a confirmed booking; the unique index turns a race into "slot taken"."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError as error:
+        raise BookingError("slot_taken") from error
+
+
+def book_slot(
+    slot_code: str,
+    data: ParticipantData,
+    *,
+    acting_user=None,
+    oriented_by: str = "self",
+    referral_code: str | None = None,
+) -> BookingResult:
+    """Book a slot for a new participant; queue the confirmation with its ``.ics``.
+
+    Raises :class:`BookingError` with ``slot_unavailable`` (unknown, cancelled,
+    past), ``slot_taken``, ``not_eligible`` or ``referral_invalid``.
+    ``oriented_by`` is ``self`` or ``professional`` (a professional booking
+    during the consultation; ``acting_user`` when logged in); a referral code
+    overrides it with the referrer's kind and is marked used.
+    """
+    lock = locking_enabled()
+    start(lock)
+    slot = _lock_slot(slot_code, lock)
+    if slot is None or slot.status != "open" or slot.start_at <= now():
+        raise BookingError("slot_unavailable")
+    if slot.programme.status != "published":
+        raise BookingError("slot_unavailable")
+    if not age_fits(slot.programme, data.birth_year, now().year):
+        raise BookingError("not_eligible")
+    referral = usable_referral(referral_code, slot.programme_id)
+    if not slot_bookable(slot):
+        raise BookingError("slot_taken")
+    participant, token = create_participant(data)
+    booking = Booking(
+        participant_id=participant.id,
+        slot_id=slot.id,
+        status="confirmed",
+        oriented_by=referral.referrer_kind if referral else oriented_by,
+        referral_id=referral.id if referral else None,
+        booked_by_user_id=actor(acting_user),
+    )
+    _insert_booking(booking)
+    if referral is not None:
+        referral.status = "used"
+        referral.used_at = now()
+        referral.participant_id = participant.id
+    audit(
+        "booking.create",
+        actor_id=actor(acting_user),
+        obj_type="booking",
+        obj_id=booking.id,
+        slot=slot.code,
+    )
+    messages.booking_confirmed(booking, token)
+    db.session.flush()
+    return BookingResult(booking, participant, token)
+
+
+def _own_booking(participant_id: int, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None or booking.participant_id != participant_id:
+        raise BookingError("not_found")
+    if booking.status != "confirmed":
+        raise BookingError("already_cancelled")
+    return booking
+
+
+def cancel_booking(
+    participant: Participant, booking_id: int, *, acting_user=None, token: str | None = None
+) -> Booking:
+    """Cancel one of the participant's bookings; the slot is free again at once.
+
+    Queues ``booking_cancelled`` with a ``METHOD:CANCEL`` invitation and
+    withdraws the booking's reminder if it had not left yet.
+    """
+    participant_id = participant.id
+    start(locking_enabled())
+    booking = _own_booking(participant_id, booking_id)
+    booking.status = "cancelled"
+    booking.cancelled_at = now()
+    touch(booking.participant)
+    withdraw_reminders(f"reminder:booking:{booking.id}:")
+    audit("booking.cancel", actor_id=actor(acting_user), obj_type="booking", obj_id=booking.id)
+    messages.booking_cancelled(booking, token)
+    db.session.flush()
+    return booking
+
+
+def move_booking(
+    participant: Participant,
+    booking_id: int,
+    new_slot_code: str,
+    *,
+    acting_user=None,
+    token: str | None = None,
+) -> Booking:
+    """Move a booking to another free slot of the same programme, in one step.
+
+    The old booking is cancelled and the new one confirmed in the same
+    transaction: if the new slot was taken meanwhile, nothing changes.
+    """
+    participant_id = participant.id
+    lock = locking_enabled()
+    start(lock)
+    old = _own_booking(participant_id, booking_id)
+    slot = _lock_slot(new_slot_code, lock)
+    if (
+        slot is None
+        or slot.id == old.slot_id
+        or slot.programme_id != old.slot.programme_id
+        or slot.kind != old.slot.kind
+        or slot.status != "open"
+        or slot.start_at <= now()
+    ):
+        raise BookingError("slot_unavailable")
+    if not slot_bookable(slot):
+        raise BookingError("slot_taken")
+    old.status = "cancelled"
+    old.cancelled_at = now()
+    db.session.flush()
+    new = Booking(
+        participant_id=participant_id,
+        slot_id=slot.id,
+        status="confirmed",
+        oriented_by=old.oriented_by,
+        referral_id=old.referral_id,
+        booked_by_user_id=old.booked_by_user_id,
+    )
+    _insert_booking(new)
+    touch(old.participant)
+    withdraw_reminders(f"reminder:booking:{old.id}:")
+    audit(
+        "booking.move",
+        actor_id=actor(acting_user),
+        obj_type="booking",
+        obj_id=new.id,
+        previous=old.id,
+        slot=slot.code,
+    )
+    messages.booking_moved(old, new, token)
+    db.session.flush()
+    return new
+
+
+def delete_my_data(participant: Participant, *, token: str | None = None) -> None:
+    """The right to erasure: cancel future places (freeing seats), then anonymise.
+
+    Past bookings and attendance stay as anonymous rows for the yearly counts.
+    No message is sent: the address is gone.
+    """
+    from .participants import anonymise
+
+    participant_id = participant.id
+    lock = locking_enabled()
+    start(lock)
+    person = db.session.get(Participant, participant_id, populate_existing=True)
+    at = now()
+    for booking in person.bookings:
+        if booking.status == "confirmed" and booking.slot.start_at > at:
+            booking.status = "cancelled"
+            booking.cancelled_at = at
+            withdraw_reminders(f"reminder:booking:{booking.id}:")
+    db.session.flush()
+    for enrollment in person.enrollments:
+        if enrollment.status not in ("confirmed", "waitlisted"):
+            continue
+        was_confirmed = enrollment.status == "confirmed"
+        enrollment.status = "cancelled"
+        enrollment.cancelled_at = at
+        db.session.flush()
+        if was_confirmed:
+            cohort = lock_cohort(enrollment.cohort.code, lock)
+            db.session.execute(
+                update(Cohort)
+                .where(Cohort.id == cohort.id, Cohort.seats_taken > 0)
+                .values(seats_taken=Cohort.seats_taken - 1)
+                .execution_options(synchronize_session=False)
+            )
+            withdraw_enrollment_reminders(enrollment)
+            promote_waitlisted(cohort)
+    anonymise(person)
+    audit("participant.delete", obj_type="participant", obj_id=participant_id)
+    db.session.flush()

@@ -1,0 +1,64 @@
+"""The person's own data: export, deletion (anonymisation), new manage links."""
+
+from sqlalchemy import select
+
+from etp_orient.booking import services
+from etp_orient.booking.models import Booking, Cohort, Enrollment, Participant
+from etp_orient.booking.participants import find_by_token
+from etp_orient.extensions import db
+from tests.fixtures.booking import person
+
+
+def test_export_lists_identity_consents_bookings_and_groups(world, clock):
+    booked = services.book_slot("bep-1", person(1, consent_share_gp=True))
+    db.session.commit()
+    services.join_cohort("grp-booking", participant=booked.participant)
+    db.session.commit()
+    db.session.expire_all()
+    data = services.export_data(db.session.get(Participant, booked.participant.id))
+    assert data["participant"]["email"] == "camille1@example.org"
+    assert data["participant"]["consent_share_gp_at"] == clock().isoformat()
+    assert data["bookings"][0]["slot"] == "bep-1"
+    assert data["enrollments"][0]["cohort"] == "grp-booking"
+    assert len(data["enrollments"][0]["sessions"]) == 3
+
+
+def test_delete_anonymises_frees_places_and_promotes(world, outbox):
+    people = []
+    for n in range(1, 5):
+        people.append(services.join_cohort("grp-booking", data=person(n)))
+        db.session.commit()
+    booked = services.book_slot("bep-1", person(9))
+    db.session.commit()
+    first = people[0]
+    services.delete_my_data(first.participant)
+    db.session.commit()
+    db.session.expire_all()
+    gone = db.session.get(Participant, first.participant.id)
+    assert gone.anonymised_at is not None
+    assert gone.email is None and gone.first_name == "—"
+    assert find_by_token(first.token) is None
+    assert db.session.get(Enrollment, first.enrollment.id).status == "cancelled"
+    assert db.session.get(Enrollment, people[3].enrollment.id).status == "confirmed"
+    assert db.session.get(Cohort, world.cohort.id).seats_taken == 3
+    assert db.session.get(Booking, booked.booking.id).status == "confirmed"
+    # the row stays for anonymous counts
+    assert db.session.scalar(select(Enrollment).where(Enrollment.participant_id == gone.id))
+    assert outbox()[-1].template == "enrollment_promoted"
+
+
+def test_reissue_sends_new_link_and_old_stops(world, outbox):
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    assert services.reissue_links("CAMILLE1@example.org ") == 1
+    db.session.commit()
+    assert find_by_token(booked.token) is None
+    message = outbox()[-1]
+    assert message.template == "manage_link"
+    token = message.body_text.split("/gerer/")[1].split()[0]
+    assert find_by_token(token).id == booked.participant.id
+
+
+def test_reissue_unknown_address_sends_nothing(world, outbox):
+    assert services.reissue_links("nobody@example.org") == 0
+    assert outbox() == []
