@@ -38,3 +38,4 @@ def init_app(app) -> None:
 
 
 # Route modules (each adds its routes to ``bp``).
+from . import conditions, orientation, programmes  # noqa: E402, F401  (issue 3)

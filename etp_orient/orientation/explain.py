@@ -1,0 +1,154 @@
+"""Reasons in plain words, in the reader's language, and the JSON shape of an orientation."""
+
+from babel.dates import format_date
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..core.i18n import current_language
+from .matching import Orientation, ProgrammeResult, Reason
+
+
+def condition_label(code: str, conditions: dict, language: str | None = None) -> str:
+    """The plain label of a condition in ``language`` (French when not translated)."""
+    node = conditions.get(code)
+    if node is None:
+        return code
+    language = language or current_language()
+    translated = (node.get("translations") or {}).get(language, {})
+    return translated.get("plain_label") or node["plain_label"]
+
+
+def local_day(value, timezone: str) -> str:
+    """ "3 décembre" in the reader's language, in the place's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return format_date(
+        value.astimezone(ZoneInfo(timezone)).date(), "d MMMM", locale=current_language()
+    )
+
+
+def _km(value: float) -> str:
+    return str(max(1, round(value)))
+
+
+def reason_text(reason: Reason, conditions: dict) -> str:
+    """One reason as a short sentence."""
+    kind = reason.kind
+    if kind == "condition":
+        return _("Pour : %(label)s", label=condition_label(reason.value, conditions))
+    if kind == "distance":
+        if reason.value < 1:
+            return _("À moins d'1 km de chez vous")
+        return _("À %(km)s km de chez vous", km=_km(reason.value))
+    if kind == "beyond":
+        return _(
+            "À %(km)s km de chez vous, plus loin que %(limit)s km",
+            km=_km(reason.value),
+            limit=_km(reason.extra),
+        )
+    if kind == "remote":
+        return _("Possible à distance, de chez vous")
+    if kind == "partly_remote":
+        return _("En partie à distance")
+    if kind == "next_bep":
+        slot = reason.value
+        return _("Prochain rendez-vous le %(day)s", day=local_day(slot.start, slot.timezone))
+    if kind == "no_bep":
+        return _("Pas de rendez-vous en ligne pour l'instant : appelez le contact")
+    if kind == "next_cohort":
+        cohort = reason.value
+        return _(
+            "Prochain groupe à partir du %(day)s", day=local_day(cohort.start, cohort.timezone)
+        )
+    if kind == "pregnancy_required":
+        return _("Pour les femmes enceintes")
+    if kind == "age":
+        low, high = reason.value, reason.extra
+        if low is not None and high is not None and high < 18:
+            return _("Pour les enfants de %(low)s à %(high)s ans", low=low, high=high)
+        if low is not None and high is not None:
+            return _("De %(low)s à %(high)s ans", low=low, high=high)
+        if low is not None:
+            return _("À partir de %(low)s ans", low=low)
+        return _("Jusqu'à %(high)s ans", high=high)
+    return kind
+
+
+def reasons_text(result: ProgrammeResult, conditions: dict) -> list[str]:
+    return [reason_text(r, conditions) for r in result.reasons]
+
+
+def _iso(value, timezone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(timezone)).isoformat()
+
+
+def result_dict(result: ProgrammeResult, conditions: dict, listing: str) -> dict:
+    """One result in the API shape (DESIGN §4)."""
+    entry = result.programme
+    base = current_app.config["BASE_URL"]
+    return {
+        "programme": entry.code,
+        "title": entry.display_title,
+        "official_title": entry.title,
+        "listing": listing,
+        "distance_km": None if result.distance_km is None else round(result.distance_km, 1),
+        "site": None
+        if result.site is None
+        else {
+            "code": result.site.code,
+            "name": result.site.name,
+            "commune": result.site.commune_name,
+        },
+        "formats": list(entry.formats),
+        "remote": entry.remote,
+        "conditions": result.matched_codes,
+        "next_bep_slot": None
+        if result.next_bep is None
+        else {
+            "code": result.next_bep.code,
+            "start": _iso(result.next_bep.start, result.next_bep.timezone),
+            "end": _iso(result.next_bep.end, result.next_bep.timezone),
+            "remote": result.next_bep.remote,
+        },
+        "next_cohort_start": None
+        if result.next_cohort is None
+        else _iso(result.next_cohort.start, result.next_cohort.timezone),
+        "reasons": reasons_text(result, conditions),
+        "url": f"{base}/programmes/{entry.code}",
+    }
+
+
+def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
+    """The whole answer in the API shape (DESIGN §4), documented in docs/api.md."""
+    place = orientation.place
+    results = [result_dict(r, conditions, "nearby") for r in orientation.results]
+    results += [result_dict(r, conditions, "remote") for r in orientation.remote]
+    answer = {
+        "query": {
+            "q": orientation.q,
+            "understood": orientation.understood,
+            "conditions": orientation.conditions,
+            "named_conditions": orientation.named_conditions,
+            "commune": {
+                "insee": place.insee,
+                "name": place.name,
+                "departement": place.departement,
+                "postal_codes": list(place.postal_codes),
+                "lat": place.lat,
+                "lon": place.lon,
+            },
+            "age": orientation.age,
+            "pregnant": orientation.pregnant,
+            "child": orientation.child,
+            "format": orientation.format,
+            "radius_km": orientation.radius_km,
+        },
+        "results": results,
+        "elsewhere": [result_dict(r, conditions, "elsewhere") for r in orientation.elsewhere],
+        "nothing_nearby": orientation.nothing_nearby,
+    }
+    if orientation.nothing_nearby:
+        answer["contact"] = current_app.config["PLATFORM_CONTACT"]
+    return answer

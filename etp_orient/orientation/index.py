@@ -1,0 +1,213 @@
+"""A per-process, in-memory index of the published offer, for fast orientation.
+
+Orientation reads the same few thousand programmes and sites on every request;
+loading them once per process and keeping them in plain tuples makes a query a
+matter of a dictionary look-up and some great-circle sums. The index is rebuilt
+when a cheap version query (counts, sums of ids, latest ``updated_at``) sees
+the offer change. Dated things (slots, cohorts) are never cached: they are
+fetched per request, for the few candidate programmes only.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from ..catalogue.models import (
+    Condition,
+    Programme,
+    Site,
+    programme_conditions,
+    programme_sites,
+)
+from ..extensions import db
+from ..geo.models import Commune
+from .terms import ConditionMatcher
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    id: int
+    code: str
+    name: str
+    commune_name: str
+    lat: float
+    lon: float
+    timezone: str
+    step_free_access: bool | None
+
+
+@dataclass(frozen=True)
+class ProgrammeEntry:
+    id: int
+    code: str
+    title: str
+    plain_title: str | None
+    formats: tuple[str, ...]
+    languages: tuple[str, ...]
+    age_min: int | None
+    age_max: int | None
+    pregnancy: str
+    catchment_km: float | None
+    condition_codes: tuple[str, ...]
+    sites: tuple[SiteEntry, ...]
+    updated_at: object = None
+
+    @property
+    def display_title(self) -> str:
+        return self.plain_title or self.title
+
+    @property
+    def remote(self) -> bool:
+        """Can be followed entirely from home: always in range."""
+        return "distanciel" in self.formats
+
+    @property
+    def partly_remote(self) -> bool:
+        return "mixte" in self.formats
+
+
+@dataclass
+class OfferIndex:
+    version: tuple
+    programmes: dict[int, ProgrammeEntry] = field(default_factory=dict)
+    by_condition: dict[str, list[int]] = field(default_factory=dict)
+    conditions: dict[str, dict] = field(default_factory=dict)
+    matcher: ConditionMatcher | None = None
+
+
+_lock = threading.Lock()
+_cache: dict[str, OfferIndex] = {}
+
+
+def offer_version() -> tuple:
+    """A cheap fingerprint of the published offer and the taxonomy (one query)."""
+    published_ids = func.sum(case((Programme.status == "published", Programme.id), else_=0))
+    query = select(
+        select(func.count(Programme.id)).scalar_subquery(),
+        select(func.max(Programme.updated_at)).scalar_subquery(),
+        select(published_ids).scalar_subquery(),
+        select(func.count(Site.id)).scalar_subquery(),
+        select(func.max(Site.updated_at)).scalar_subquery(),
+        select(func.sum(Site.id)).scalar_subquery(),
+        select(
+            func.sum(programme_sites.c.programme_id * 7919 + programme_sites.c.site_id)
+        ).scalar_subquery(),
+        select(
+            func.sum(
+                programme_conditions.c.programme_id * 7919 + programme_conditions.c.condition_id
+            )
+        ).scalar_subquery(),
+        select(func.count(Condition.id)).scalar_subquery(),
+    )
+    return tuple(db.session.execute(query).one())
+
+
+def _build(version: tuple) -> OfferIndex:
+    index = OfferIndex(version=version)
+    nodes = []
+    for cond in db.session.scalars(select(Condition).order_by(Condition.position)):
+        node = {
+            "code": cond.code,
+            "parent_code": cond.parent_code,
+            "is_group": cond.is_group,
+            "label": cond.label,
+            "plain_label": cond.plain_label,
+            "synonyms": list(cond.synonyms or []),
+            "translations": dict(cond.translations or {}),
+            "pictogram": cond.pictogram,
+            "position": cond.position,
+            "id": cond.id,
+        }
+        nodes.append(node)
+        index.conditions[cond.code] = node
+    index.matcher = ConditionMatcher(nodes)
+    code_by_id = {n["id"]: n["code"] for n in nodes}
+
+    rows = db.session.execute(
+        select(
+            Programme.id,
+            Programme.code,
+            Programme.title,
+            Programme.plain_title,
+            Programme.formats,
+            Programme.languages,
+            Programme.age_min,
+            Programme.age_max,
+            Programme.pregnancy,
+            Programme.catchment_km,
+            Programme.updated_at,
+        ).where(Programme.status == "published")
+    ).all()
+    conds: dict[int, list[str]] = {}
+    for pid, cid in db.session.execute(
+        select(programme_conditions.c.programme_id, programme_conditions.c.condition_id)
+        .join(Programme, Programme.id == programme_conditions.c.programme_id)
+        .where(Programme.status == "published")
+        .order_by(programme_conditions.c.programme_id, programme_conditions.c.position)
+    ):
+        conds.setdefault(pid, []).append(code_by_id.get(cid, ""))
+    sites: dict[int, list[SiteEntry]] = {}
+    for row in db.session.execute(
+        select(
+            programme_sites.c.programme_id,
+            Site.id,
+            Site.code,
+            Site.name,
+            Commune.name,
+            Site.lat,
+            Site.lon,
+            Site.timezone,
+            Site.step_free_access,
+        )
+        .join(Site, Site.id == programme_sites.c.site_id)
+        .join(Programme, Programme.id == programme_sites.c.programme_id)
+        .outerjoin(Commune, Commune.insee == Site.commune_insee)
+        .where(Programme.status == "published")
+        .order_by(programme_sites.c.programme_id, programme_sites.c.position)
+    ):
+        sites.setdefault(row[0], []).append(
+            SiteEntry(row[1], row[2], row[3], row[4] or "", row[5], row[6], row[7], row[8])
+        )
+    for row in rows:
+        entry = ProgrammeEntry(
+            id=row.id,
+            code=row.code,
+            title=row.title,
+            plain_title=row.plain_title,
+            formats=tuple(row.formats or ()),
+            languages=tuple(row.languages or ("fr",)),
+            age_min=row.age_min,
+            age_max=row.age_max,
+            pregnancy=row.pregnancy,
+            catchment_km=row.catchment_km,
+            condition_codes=tuple(conds.get(row.id, ())),
+            sites=tuple(sites.get(row.id, ())),
+            updated_at=row.updated_at,
+        )
+        index.programmes[entry.id] = entry
+        for code in entry.condition_codes:
+            index.by_condition.setdefault(code, []).append(entry.id)
+    return index
+
+
+def get_index() -> OfferIndex:
+    """The index of the published offer for the current database, rebuilt if it changed."""
+    key = str(db.engine.url)
+    version = offer_version()
+    current = _cache.get(key)
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        current = _cache.get(key)
+        if current is not None and current.version == version:
+            return current
+        current = _build(version)
+        _cache[key] = current
+        return current
+
+
+def clear_cache() -> None:
+    """Forget every index (tests that rewrite the offer under a frozen clock use it)."""
+    with _lock:
+        _cache.clear()

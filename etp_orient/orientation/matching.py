@@ -1,0 +1,413 @@
+"""Orientation: what the person has and where they live → the programmes that fit.
+
+A plain service with no Flask request in it (DESIGN §3):
+
+1. the text and/or condition codes become condition codes (``terms``), a group
+   code becomes its children;
+2. the commune comes from an INSEE code, a postal code or a name (``places``);
+3. published programmes for those conditions are filtered by audience (age,
+   pregnancy) and format, then measured from the commune's centre to their
+   nearest site (great circle);
+4. those within range come first, by distance then soonest open BEP; remote
+   programmes (always in range) are listed apart; when nothing is near, the
+   nearest ones beyond the distance are offered.
+
+Every result carries its reasons as :class:`Reason` values; ``explain`` turns
+them into plain words in the reader's language.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from ..booking.models import Booking, Cohort, GroupSession, Slot
+from ..catalogue.models import FORMATS
+from ..core.geomath import haversine_km
+from .index import OfferIndex, ProgrammeEntry, SiteEntry, get_index
+from .places import Place, resolve_place
+
+DEFAULT_RADIUS_KM = 30.0
+MAX_RADIUS_KM = 1000.0
+MAX_NEARBY = 10
+MAX_REMOTE = 5
+MAX_ELSEWHERE = 3
+# "elsewhere" never offers a programme one could not reasonably travel to
+ELSEWHERE_MAX_KM = 150.0
+ADULT_AGE = 18
+
+
+class QueryError(Exception):
+    """The query cannot be answered as given; ``field`` names the input to fix."""
+
+    def __init__(self, field: str, reason: str, candidates: list[Place] | None = None):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        # "missing", "unknown_condition", "commune_not_found", "commune_ambiguous", "invalid"
+        self.reason = reason
+        self.candidates = candidates or []
+
+
+@dataclass
+class OrientationQuery:
+    """What the person (or the professional) told us. Every part is optional but
+    there must be some text or a condition code, and a commune."""
+
+    q: str = ""
+    conditions: list[str] = field(default_factory=list)
+    commune: str = ""
+    age: int | None = None
+    pregnant: bool | None = None
+    format: str | None = None
+    radius_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a result is shown, as data: ``kind`` and its values (see ``explain``)."""
+
+    kind: str
+    value: object = None
+    extra: object = None
+
+
+@dataclass(frozen=True)
+class NextSlot:
+    code: str
+    start: datetime
+    end: datetime
+    remote: str | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class NextCohort:
+    code: str
+    start: datetime
+    timezone: str
+    seats_left: int
+
+
+@dataclass
+class ProgrammeResult:
+    programme: ProgrammeEntry
+    distance_km: float | None
+    site: SiteEntry | None
+    in_range: bool
+    matched_codes: list[str]
+    next_bep: NextSlot | None = None
+    next_cohort: NextCohort | None = None
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass
+class Orientation:
+    """The answer: what we understood, then the lists to show."""
+
+    q: str
+    conditions: list[str]  # leaf codes searched for
+    named_conditions: list[str]  # codes as recognised or given (groups kept)
+    understood: bool  # False when text was given and nothing was recognised
+    place: Place
+    age: int | None
+    pregnant: bool | None
+    child: bool
+    format: str | None
+    radius_km: float | None
+    results: list[ProgrammeResult]  # eligible and within range, nearest first
+    remote: list[ProgrammeResult]  # can be followed from home, not in ``results``
+    elsewhere: list[ProgrammeResult]  # nearest beyond the distance, when nothing is near
+    nothing_nearby: bool
+
+    @property
+    def shown_count(self) -> int:
+        return len(self.results) + len(self.remote)
+
+
+def understand(index: OfferIndex, query: OrientationQuery) -> tuple[list[str], list[str], dict]:
+    """Text and codes → (leaf codes, codes as named, hints). Raises QueryError on a bad code."""
+    matcher = index.matcher
+    named: list[str] = []
+    for code in query.conditions:
+        if code not in index.conditions:
+            raise QueryError("condition", "unknown_condition")
+        if code not in named:
+            named.append(code)
+    hints = {"pregnancy_words": False, "child_words": False, "text_codes": []}
+    if query.q.strip():
+        text = matcher.match_text(query.q)
+        hints.update(
+            pregnancy_words=text.pregnancy_words,
+            child_words=text.child_words,
+            text_codes=text.direct_codes,
+        )
+        for code in text.direct_codes:
+            if code not in named:
+                named.append(code)
+    leaves = matcher.expand(named)
+    return leaves, named, hints
+
+
+def _in_audience(
+    entry: ProgrammeEntry, age: int | None, pregnant: bool | None, child: bool, explicit: bool
+) -> bool:
+    if age is not None:
+        if entry.age_min is not None and age < entry.age_min:
+            return False
+        if entry.age_max is not None and age > entry.age_max:
+            return False
+    elif child:
+        if entry.age_min is not None and entry.age_min >= ADULT_AGE:
+            return False
+    elif not explicit and entry.age_max is not None and entry.age_max < ADULT_AGE:
+        # reached only through a group ("poids"): assume an adult
+        return False
+    if pregnant is True and entry.pregnancy == "excluded":
+        return False
+    if pregnant is False and entry.pregnancy == "required":
+        return False
+    # reached only through a group ("sucre"): not a pregnancy programme unless told so
+    return not (pregnant is None and not explicit and entry.pregnancy == "required")
+
+
+def _in_format(entry: ProgrammeEntry, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    if wanted == "presentiel":
+        return "presentiel" in entry.formats or "mixte" in entry.formats
+    return wanted in entry.formats
+
+
+def _nearest_site(entry: ProgrammeEntry, place: Place) -> tuple[float | None, SiteEntry | None]:
+    best, best_site = None, None
+    for site in entry.sites:
+        d = haversine_km(place.lat, place.lon, site.lat, site.lon)
+        if best is None or d < best:
+            best, best_site = d, site
+    return best, best_site
+
+
+def _limit_km(entry: ProgrammeEntry, radius_km: float | None) -> float:
+    """How far a site may be: the person's distance, else the programme's catchment,
+    else the platform default; never beyond the programme's catchment."""
+    catchment = entry.catchment_km
+    if radius_km is None:
+        return catchment if catchment is not None else DEFAULT_RADIUS_KM
+    return min(radius_km, catchment) if catchment is not None else radius_km
+
+
+def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot]:
+    """The soonest open BEP slot of each programme: kind bep, status open, starting
+    after ``at``, with no confirmed booking. One indexed query for the given ids."""
+    if not programme_ids:
+        return {}
+    from ..extensions import db
+
+    booked = (
+        select(Booking.id).where(Booking.slot_id == Slot.id, Booking.status == "confirmed").exists()
+    )
+    rank = (
+        func.row_number()
+        .over(partition_by=Slot.programme_id, order_by=(Slot.start_at, Slot.id))
+        .label("rank")
+    )
+    inner = (
+        select(
+            Slot.programme_id,
+            Slot.code,
+            Slot.start_at,
+            Slot.end_at,
+            Slot.remote,
+            Slot.timezone,
+            rank,
+        )
+        .where(
+            Slot.programme_id.in_(programme_ids),
+            Slot.kind == "bep",
+            Slot.status == "open",
+            Slot.start_at > at,
+            ~booked,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(select(inner).where(inner.c.rank == 1))
+    return {
+        r.programme_id: NextSlot(r.code, r.start_at, r.end_at, r.remote, r.timezone) for r in rows
+    }
+
+
+def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
+    """The next cohort of each programme that has not started and still takes people."""
+    if not programme_ids:
+        return {}
+    from ..extensions import db
+
+    first = (
+        select(func.min(GroupSession.start_at))
+        .where(GroupSession.cohort_id == Cohort.id, GroupSession.status != "cancelled")
+        .scalar_subquery()
+        .label("first_start")
+    )
+    rows = db.session.execute(
+        select(
+            Cohort.programme_id,
+            Cohort.code,
+            Cohort.timezone,
+            Cohort.capacity,
+            Cohort.seats_taken,
+            first,
+        ).where(
+            Cohort.programme_id.in_(programme_ids),
+            Cohort.status == "open",
+            or_(Cohort.registration_closes_at.is_(None), Cohort.registration_closes_at > at),
+        )
+    )
+    best: dict[int, NextCohort] = {}
+    for r in rows:
+        if r.first_start is None or r.first_start <= at:
+            continue
+        current = best.get(r.programme_id)
+        if current is None or r.first_start < current.start:
+            best[r.programme_id] = NextCohort(
+                r.code, r.first_start, r.timezone, max(0, r.capacity - r.seats_taken)
+            )
+    return best
+
+
+def _attach_dates(results: list[ProgrammeResult], at: datetime) -> None:
+    ids = [r.programme.id for r in results]
+    beps = next_bep_slots(ids, at)
+    cohorts = next_cohorts(ids, at)
+    for r in results:
+        r.next_bep = beps.get(r.programme.id)
+        r.next_cohort = cohorts.get(r.programme.id)
+
+
+def _bep_key(result: ProgrammeResult) -> float:
+    return result.next_bep.start.timestamp() if result.next_bep else float("inf")
+
+
+def _reasons(result: ProgrammeResult, listing: str, limit: float | None) -> list[Reason]:
+    entry = result.programme
+    reasons = [Reason("condition", code) for code in result.matched_codes[:2]]
+    if listing == "nearby" and result.distance_km is not None:
+        reasons.append(Reason("distance", result.distance_km, result.site))
+    elif listing == "elsewhere" and result.distance_km is not None:
+        reasons.append(Reason("beyond", result.distance_km, limit))
+    if entry.remote:
+        reasons.append(Reason("remote"))
+    elif entry.partly_remote:
+        reasons.append(Reason("partly_remote"))
+    if result.next_bep is not None:
+        reasons.append(Reason("next_bep", result.next_bep))
+    else:
+        reasons.append(Reason("no_bep"))
+    if result.next_cohort is not None:
+        reasons.append(Reason("next_cohort", result.next_cohort))
+    if entry.pregnancy == "required":
+        reasons.append(Reason("pregnancy_required"))
+    if entry.age_min is not None or entry.age_max is not None:
+        reasons.append(Reason("age", entry.age_min, entry.age_max))
+    return reasons
+
+
+def orient(query: OrientationQuery, at: datetime) -> Orientation:
+    """Answer an orientation query at instant ``at`` (see the module docstring).
+
+    Raises :class:`QueryError` for a missing or unknown input, with the
+    candidate communes when the commune is ambiguous.
+    """
+    if query.format is not None and query.format not in FORMATS:
+        raise QueryError("format", "invalid")
+    if query.radius_km is not None and not (0 < query.radius_km <= MAX_RADIUS_KM):
+        raise QueryError("radius_km", "invalid")
+    if query.age is not None and not (0 <= query.age <= 120):
+        raise QueryError("age", "invalid")
+    if not query.q.strip() and not query.conditions:
+        raise QueryError("q", "missing")
+    if not query.commune.strip():
+        raise QueryError("commune", "missing")
+    index = get_index()
+    leaves, named, hints = understand(index, query)
+    place, candidates = resolve_place(query.commune)
+    if place is None:
+        reason = "commune_ambiguous" if candidates else "commune_not_found"
+        raise QueryError("commune", reason, candidates)
+
+    pregnant = query.pregnant
+    if pregnant is None and hints["pregnancy_words"]:
+        pregnant = True
+    child = bool(hints["child_words"]) or (query.age is not None and query.age < ADULT_AGE)
+    explicit = {c for c in named if c not in index.matcher.children}
+    if "surpoids-enfant" in leaves and "surpoids-enfant" in hints["text_codes"]:
+        child = True
+
+    candidate_ids: list[int] = []
+    seen: set[int] = set()
+    for code in leaves:
+        for pid in index.by_condition.get(code, ()):
+            if pid not in seen:
+                seen.add(pid)
+                candidate_ids.append(pid)
+
+    nearby: list[ProgrammeResult] = []
+    remote: list[ProgrammeResult] = []
+    beyond: list[tuple[ProgrammeResult, float]] = []
+    wanted = set(leaves)
+    for pid in candidate_ids:
+        entry = index.programmes[pid]
+        matched = [c for c in entry.condition_codes if c in wanted]
+        is_explicit = any(c in explicit for c in matched)
+        if not _in_audience(entry, query.age, pregnant, child, is_explicit):
+            continue
+        if not _in_format(entry, query.format):
+            continue
+        distance, site = _nearest_site(entry, place)
+        limit = _limit_km(entry, query.radius_km)
+        in_range = distance is not None and distance <= limit and query.format != "distanciel"
+        result = ProgrammeResult(entry, distance, site, in_range, matched)
+        if in_range:
+            nearby.append(result)
+        elif entry.remote:
+            remote.append(result)
+        elif distance is not None and distance <= ELSEWHERE_MAX_KM:
+            beyond.append((result, limit))
+
+    _attach_dates(nearby, at)
+    nearby.sort(key=lambda r: (round(r.distance_km), _bep_key(r), r.programme.code))
+    nearby = nearby[:MAX_NEARBY]
+    remote.sort(key=lambda r: (r.distance_km is None, r.distance_km or 0, r.programme.code))
+    remote = remote[: MAX_REMOTE * 2]
+    _attach_dates(remote, at)
+    remote.sort(key=lambda r: (_bep_key(r), r.distance_km or 0, r.programme.code))
+    remote = remote[:MAX_REMOTE]
+    nothing_nearby = not nearby and query.format != "distanciel"
+    elsewhere: list[ProgrammeResult] = []
+    if nothing_nearby:
+        beyond.sort(key=lambda pair: (pair[0].distance_km, pair[0].programme.code))
+        beyond = beyond[:MAX_ELSEWHERE]
+        elsewhere = [pair[0] for pair in beyond]
+        _attach_dates(elsewhere, at)
+        for result, limit in beyond:
+            result.reasons = _reasons(result, "elsewhere", limit)
+    for result in nearby:
+        result.reasons = _reasons(result, "nearby", None)
+    for result in remote:
+        result.reasons = _reasons(result, "remote", None)
+
+    return Orientation(
+        q=query.q,
+        conditions=leaves,
+        named_conditions=named,
+        understood=bool(named) or not query.q.strip(),
+        place=place,
+        age=query.age,
+        pregnant=pregnant,
+        child=child,
+        format=query.format,
+        radius_km=query.radius_km,
+        results=nearby,
+        remote=remote,
+        elsewhere=elsewhere,
+        nothing_nearby=nothing_nearby,
+    )

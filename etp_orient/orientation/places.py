@@ -1,0 +1,104 @@
+"""Where the person lives: a commune from an INSEE code, a postal code or a name.
+
+The geo package owns commune search (``geo.services.resolve_commune``); this
+module only adapts its answer, with a minimal exact look-up used while that
+service is not installed.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..core.text import fold
+from ..extensions import db
+from ..geo.models import Commune, CommunePostalCode
+
+INSEE_RE = re.compile(r"^(\d{2}|2[ab]|\d{3})\d{2,3}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A commune as orientation needs it."""
+
+    insee: str
+    name: str
+    departement: str
+    lat: float
+    lon: float
+    postal_codes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        code = self.postal_codes[0] if self.postal_codes else self.departement
+        return f"{self.name} ({code})"
+
+
+def _place(commune) -> Place:
+    return Place(
+        insee=commune.insee,
+        name=commune.name,
+        departement=commune.departement,
+        lat=commune.lat,
+        lon=commune.lon,
+        postal_codes=tuple(p.code for p in commune.postal_codes),
+    )
+
+
+def get_place(insee: str) -> Place | None:
+    """The commune with this INSEE code, or None."""
+    commune = db.session.get(Commune, insee.upper())
+    return _place(commune) if commune else None
+
+
+def resolve_place(text: str) -> tuple[Place | None, list[Place]]:
+    """Resolve what the person typed: ``(place, [])`` when it is clear,
+    ``(None, candidates)`` when it is ambiguous (a shared postal code, a common
+    name), ``(None, [])`` when nothing matches."""
+    text = (text or "").strip()
+    if not text:
+        return None, []
+    try:
+        from ..geo import services as geo_services
+    except ImportError:  # the geo service is not installed yet
+        geo_services = None
+    resolve = getattr(geo_services, "resolve_commune", None)
+    if resolve is not None:
+        found = resolve(text)
+        place = _place(found.commune) if found.commune is not None else None
+        candidates = [_place(c) for c in (found.candidates or [])]
+        if place is None and len(candidates) == 1:
+            return candidates[0], []
+        return place, ([] if place is not None else candidates)
+    return _fallback(text)
+
+
+def _fallback(text: str) -> tuple[Place | None, list[Place]]:
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 5:
+        communes = list(
+            db.session.scalars(
+                select(Commune)
+                .join(CommunePostalCode)
+                .where(CommunePostalCode.code == compact)
+                .order_by(Commune.population.desc().nulls_last(), Commune.name)
+            )
+        )
+        if not communes:
+            commune = db.session.get(Commune, compact)
+            communes = [commune] if commune else []
+    elif INSEE_RE.match(compact):
+        commune = db.session.get(Commune, compact.upper())
+        communes = [commune] if commune else []
+    else:
+        communes = list(
+            db.session.scalars(
+                select(Commune)
+                .where(Commune.search_name == fold(text))
+                .order_by(Commune.population.desc().nulls_last())
+            )
+        )
+    places = [_place(c) for c in communes]
+    if len(places) == 1:
+        return places[0], []
+    return None, places

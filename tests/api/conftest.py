@@ -1,0 +1,1 @@
+from tests.fixtures.orientation_offer import offer  # noqa: F401
