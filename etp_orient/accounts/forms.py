@@ -1,0 +1,97 @@
+"""Forms of the staff accounts: login, password reset, admin pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..catalogue.models import STRUCTURE_KINDS
+from .models import ROLES
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs (tuples are deprecated in WTForms)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+ROLE_LABELS = {
+    "admin": _l("Administrateur de la structure"),
+    "coordinator": _l("Coordinateur"),
+    "educator": _l("Éducateur, animateur"),
+    "referrer": _l("Professionnel qui oriente"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Adresse e-mail"), validators=[DataRequired(_l("Saisissez votre adresse e-mail."))]
+    )
+    password = PasswordField(
+        _l("Mot de passe"), validators=[DataRequired(_l("Saisissez votre mot de passe."))]
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[
+            DataRequired(_l("Saisissez votre adresse e-mail.")),
+            Email(_l("Saisissez une adresse e-mail valide."), check_deliverability=False),
+        ],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nouveau mot de passe"),
+        validators=[DataRequired(_l("Saisissez un mot de passe."))],
+    )
+    confirm = PasswordField(
+        _l("Le même mot de passe, encore une fois"),
+        validators=[DataRequired(_l("Saisissez le mot de passe une deuxième fois."))],
+    )
+
+    def validate_confirm(self, field):
+        if field.data != self.password.data:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Les deux mots de passe ne sont pas les mêmes."))
+
+
+class StructureForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Saisissez un code.")), Length(max=80)],
+        description=_l("En minuscules, sans espace, par exemple cpts-ouest."),
+    )
+    name = StringField(
+        _l("Nom"), validators=[DataRequired(_l("Saisissez un nom.")), Length(max=200)]
+    )
+    kind = SelectField(_l("Type"), choices=choices((k, k.upper()) for k in STRUCTURE_KINDS))
+    email = EmailField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[
+            DataRequired(_l("Saisissez une adresse e-mail.")),
+            Email(_l("Saisissez une adresse e-mail valide."), check_deliverability=False),
+        ],
+    )
+    full_name = StringField(_l("Nom complet"), validators=[Optional(), Length(max=200)])
+    profession = StringField(_l("Profession"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(
+        _l("Mot de passe provisoire"),
+        validators=[DataRequired(_l("Saisissez un mot de passe."))],
+        description=_l("Au moins 12 caractères. La personne pourra le changer."),
+    )
+    role = SelectField(_l("Rôle"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+    structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
+
+
+class MembershipForm(FlaskForm):
+    role = SelectField(_l("Rôle"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+    structure = SelectField(_l("Structure"), choices=[], validate_choice=False)

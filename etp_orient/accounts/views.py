@@ -1,0 +1,110 @@
+"""Staff login, logout and password reset (``/connexion``); admin pages in views_admin."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..core.models import audit
+from ..core.security import no_referrer
+from ..extensions import db, limiter
+from . import services
+from .auth import SESSION_KEY
+from .forms import LoginForm, NewPasswordForm, ResetRequestForm
+
+bp = Blueprint("accounts", __name__)
+
+# Failed attempts allowed per account and per address before 429 (then Retry-After).
+LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
+LOGIN_LIMIT_ADDRESS = "30 per 15 minutes"
+RESET_LIMIT_ADDRESS = "10 per hour"
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    # A successful login redirects; only failures count against the limits.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/gestion"):
+            return target
+    return url_for("manage.dashboard")
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(LOGIN_LIMIT_ADDRESS, methods=["POST"], deduct_when=_failed)
+def login():
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            # A new session id at login: nothing from before survives.
+            session.clear()
+            token = services.start_session(user)
+            db.session.commit()
+            login_user(user)
+            session[SESSION_KEY] = token
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()  # the audit of the failure
+        failed = True
+    elif request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("manage.dashboard"))
+    return render_template("accounts/login.html", form=form, failed=failed)
+
+
+@bp.post("/deconnexion")
+def logout():
+    if current_user.is_authenticated:
+        audit("logout", actor_id=current_user.id, obj_type="user", obj_id=current_user.id)
+    services.revoke_session(session.get(SESSION_KEY))
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/connexion/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT_ADDRESS, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html")
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/connexion/nouveau-mot-de-passe/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    no_referrer()
+    user = services.user_for_reset(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+        except services.AccountError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Votre mot de passe est changé. Connectez-vous."), "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+def init_app(app) -> None:
+    from . import views_admin
+
+    app.register_blueprint(bp)
+    app.register_blueprint(views_admin.bp)

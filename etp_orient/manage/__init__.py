@@ -1,0 +1,1 @@
+"""The coordinators' back office: offer, slots, cohorts, calendars, attendance, figures."""

@@ -1,0 +1,36 @@
+"""What part of the territory a staff user sees: their structures' programmes."""
+
+from sqlalchemy import Select, select
+
+from ..accounts.models import User
+from ..accounts.permissions import structure_ids
+from ..catalogue.models import Programme, Site, Structure, programme_structures
+
+
+def programme_ids_query(user: User, level: str = "read") -> Select:
+    """SELECT of the ids of the programmes run by the user's structures (all for an admin)."""
+    ids = structure_ids(user, level)
+    query = select(Programme.id)
+    if ids is None:
+        return query
+    return (
+        select(programme_structures.c.programme_id)
+        .where(programme_structures.c.structure_id.in_(ids or [-1]))
+        .distinct()
+    )
+
+
+def structures_query(user: User, level: str = "read") -> Select:
+    ids = structure_ids(user, level)
+    query = select(Structure).order_by(Structure.name)
+    if ids is not None:
+        query = query.where(Structure.id.in_(ids or [-1]))
+    return query
+
+
+def sites_query(user: User, level: str = "read") -> Select:
+    ids = structure_ids(user, level)
+    query = select(Site).order_by(Site.name)
+    if ids is not None:
+        query = query.where(Site.structure_id.in_(ids or [-1]))
+    return query

@@ -1,0 +1,55 @@
+"""The back office's pages under ``/gestion``; each area has its own ``views_*`` module."""
+
+from flask import render_template
+from flask_login import current_user
+
+from ..accounts.permissions import staff_required
+from . import dashboard as dash
+from .blueprint import bp
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    return render_template(
+        "manage/dashboard.html",
+        sessions=dash.week_sessions(current_user),
+        cohorts=dash.open_cohorts(current_user),
+        referrals=dash.unused_referrals(current_user),
+        free_bep=dash.open_bep_slots(current_user),
+    )
+
+
+def init_app(app) -> None:
+    from . import (  # noqa: F401  (they add their routes to bp)
+        views_calendar,
+        views_cohorts,
+        views_groups,
+        views_indicators,
+        views_offer,
+        views_slots,
+    )
+
+    app.register_blueprint(bp)
+
+
+@bp.app_template_filter("staff_datetime")
+def staff_datetime(value) -> str:
+    """A local datetime, e.g. "mar. 24 nov. 2026, 09:00", in the page's language."""
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "EEE d MMM y, HH:mm", rebase=False)
+
+
+@bp.app_template_filter("staff_time")
+def staff_time(value) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "HH:mm", rebase=False)
+
+
+@bp.app_template_filter("staff_date")
+def staff_date(value) -> str:
+    from flask_babel import format_date
+
+    return format_date(value, "EEEE d MMMM y")

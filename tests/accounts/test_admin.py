@@ -1,0 +1,82 @@
+"""The platform admin's pages: structures and staff accounts."""
+
+from sqlalchemy import select
+
+from etp_orient.accounts.models import Membership, User
+from etp_orient.catalogue.models import Structure
+from etp_orient.extensions import db
+from tests.fixtures.manage import login, make_user
+
+
+def _admin(app, client):
+    with app.app_context():
+        make_user("boss@example.org", is_admin=True)
+        db.session.add(Structure(code="cpts-y", name="CPTS Y", kind="cpts"))
+        db.session.commit()
+    login(client, "boss@example.org")
+
+
+def test_admin_creates_a_structure(app, client, clock):
+    _admin(app, client)
+    response = client.post(
+        "/gestion/admin/structures/nouvelle",
+        data={"code": "msp-z", "name": "MSP Z", "kind": "msp"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Structure).where(Structure.code == "msp-z")).kind == "msp"
+
+
+def test_admin_creates_an_account_with_a_role(app, client, clock):
+    _admin(app, client)
+    response = client.post(
+        "/gestion/admin/comptes/nouveau",
+        data={
+            "email": "new@example.org",
+            "password": "une phrase assez longue",
+            "role": "coordinator",
+            "structure": "cpts-y",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new@example.org"))
+        assert [(m.role, m.structure.code) for m in user.memberships] == [("coordinator", "cpts-y")]
+
+
+def test_weak_password_is_refused_and_what_was_typed_is_kept(app, client, clock):
+    _admin(app, client)
+    response = client.post(
+        "/gestion/admin/comptes/nouveau",
+        data={"email": "new@example.org", "password": "short", "role": "educator"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "12 caractères" in page and 'value="new@example.org"' in page
+
+
+def test_admin_adds_and_removes_a_role_and_suspends(app, client, clock):
+    _admin(app, client)
+    with app.app_context():
+        user_id = make_user("someone@example.org").id
+        db.session.commit()
+    client.post(
+        f"/gestion/admin/comptes/{user_id}/roles", data={"role": "educator", "structure": "cpts-y"}
+    )
+    with app.app_context():
+        membership = db.session.scalar(select(Membership))
+        assert membership.role == "educator"
+        membership_id = membership.id
+    client.post(f"/gestion/admin/comptes/{user_id}/roles/{membership_id}/retirer")
+    client.post(f"/gestion/admin/comptes/{user_id}/actif")
+    with app.app_context():
+        assert db.session.scalar(select(Membership)) is None
+        assert db.session.get(User, user_id).active is False
+
+
+def test_non_admin_does_not_see_admin_pages(app, client, clock):
+    with app.app_context():
+        make_user("coord@example.org")
+        db.session.commit()
+    login(client, "coord@example.org")
+    assert client.get("/gestion/admin/").status_code == 404
