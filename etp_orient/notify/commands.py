@@ -3,6 +3,7 @@
 import click
 
 from ..core.clock import now
+from ..core.db import begin_write
 from ..extensions import db
 
 
@@ -25,6 +26,9 @@ def register(app) -> None:
         """Queue the reminders of appointments and group sessions two days ahead."""
         from .reminders import queue_reminders
 
+        # on SQLite, hold the write lock from the first read: two runs at once queue
+        # one after the other instead of failing (PostgreSQL: the unique key decides)
+        begin_write()
         count = queue_reminders(now())
         db.session.commit()
         click.echo(f"send-reminders: {count} reminder(s) queued")

@@ -153,9 +153,17 @@ def _session_invitation(session, participant) -> bytes:
     return _invitation(event, participant)
 
 
+def _relink_url() -> str:
+    """Where to ask for the manage link again: only its hash is stored, not the link."""
+    from ..booking.messages import manage_url
+
+    return manage_url(None)
+
+
 def _queue_booking(key: str, participant, booking) -> OutboxMessage | None:
     slot = booking.slot
     context = {
+        "relink_url": _relink_url(),
         "participant": participant,
         "first_name": participant.first_name,
         "kind": slot.kind,
@@ -195,6 +203,7 @@ def _queue_session(key: str, participant, session, enrollment) -> OutboxMessage 
     cohort = session.cohort
     site = session.site or cohort.site
     context = {
+        "relink_url": _relink_url(),
         "participant": participant,
         "first_name": participant.first_name,
         "start": session.start_at,

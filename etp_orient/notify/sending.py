@@ -32,7 +32,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from ..core.clock import now
-from ..core.db import is_sqlite
+from ..core.db import begin_write
 from ..extensions import db
 from .models import OutboxMessage
 from .sms import get_backend
@@ -195,23 +195,10 @@ def _due_clause(at: datetime):
     )
 
 
-def _begin_write() -> None:
-    """A fresh transaction holding the SQLite write lock (``BEGIN IMMEDIATE``).
-
-    Same as ``core.db.begin_write`` (kept here so that the sender does not
-    depend on it; that helper calls ``in_transaction`` on the scoped session).
-    """
-    session = db.session()
-    if session.in_transaction():
-        session.rollback()
-    if is_sqlite():
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
 def claim_due(batch: int, token: str) -> list[OutboxMessage]:
     """Claim up to ``batch`` due messages for ``token`` and commit; return them."""
     at = now()
-    _begin_write()
+    begin_write()
     candidates = (
         select(OutboxMessage.id)
         .where(_due_clause(at))
@@ -256,7 +243,7 @@ def _mine(message_id: int, token: str):
 
 
 def _renew_claim(message_id: int, token: str) -> bool:
-    _begin_write()
+    begin_write()
     result = db.session.execute(
         update(OutboxMessage)
         .where(_mine(message_id, token))
@@ -268,7 +255,7 @@ def _renew_claim(message_id: int, token: str) -> bool:
 
 
 def _record(message_id: int, token: str, **values) -> None:
-    _begin_write()
+    begin_write()
     db.session.execute(
         update(OutboxMessage)
         .where(_mine(message_id, token))

@@ -6,6 +6,7 @@ Rendering happens here, in the person's language, so the sender only moves
 bytes and a message reads the same however late it leaves.
 """
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -76,16 +77,25 @@ def render_message(kind: str, template: str, language: str, context: dict) -> di
     parts: dict[str, str | None] = {}
     with force_locale(language):
         if kind == "sms":
-            parts["text"] = env.get_template(f"sms/{template}.txt").render(values).strip()
+            text = env.get_template(f"sms/{template}.txt").render(values)
+            parts["text"] = " ".join(text.split())
             return parts
         subject = env.get_template(f"emails/{template}.subject.txt").render(values)
         parts["subject"] = " ".join(subject.split())[:300]
-        parts["text"] = env.get_template(f"emails/{template}.txt").render(values).strip() + "\n"
+        values["subject"] = parts["subject"]
+        text = env.get_template(f"emails/{template}.txt").render(values)
+        parts["text"] = _tidy(text) + "\n"
         try:
             parts["html"] = env.get_template(f"emails/{template}.html").render(values)
         except TemplateNotFound:
             parts["html"] = None
     return parts
+
+
+def _tidy(text: str) -> str:
+    """Plain text without trailing spaces nor runs of blank lines left by template tags."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def _ics_text(ics: str | bytes | None) -> str | None:

@@ -4,7 +4,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from etp_orient.core.db import is_sqlite
+from etp_orient.core.db import begin_write
 from etp_orient.extensions import db
 from etp_orient.notify.models import OutboxMessage
 from etp_orient.notify.services import queue_email, queue_sms, withdraw_pending
@@ -151,8 +151,7 @@ def test_dedupe_holds_under_concurrent_writers(app, clock):
     def writer():
         with app.app_context():
             barrier.wait()
-            if is_sqlite():  # what booking services do: take the write lock first
-                db.session().connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            begin_write()  # what booking services do first
             message = queue_email(
                 to="a@example.org",
                 template="reminder_booking",
@@ -199,3 +198,19 @@ def test_withdraw_pending_stops_unsent_messages_only(ctx):
     assert withdrawn == 1
     assert count(status="pending") == 2
     assert count(status="failed", dedupe_key="reminder:booking:1:r0") == 1
+
+
+def test_email_queued_during_a_request_uses_the_persons_language(app, clock):
+    from flask_babel import get_locale
+
+    with app.test_request_context("/?lang=ar"):
+        assert str(get_locale()) == "ar"
+        message = queue_email(
+            to="a@example.org",
+            template="reminder_booking",
+            language="en",
+            context=reminder_context(),
+        )
+        assert "Wednesday" in message.body_text
+        assert str(get_locale()) == "ar"  # the page goes on in its own language
+        db.session.rollback()

@@ -226,3 +226,42 @@ def test_send_reminders_command(ctx, clock, runner):
     assert "1 reminder(s) queued" in result.output
     again = runner.invoke(args=["send-reminders"])
     assert "0 reminder(s) queued" in again.output
+
+
+def test_two_reminder_runs_at_once_queue_each_reminder_once(app, clock):
+    import threading
+
+    with app.app_context():
+        for i in range(5):
+            booked_slot_for(clock, f"p{i}@example.org")
+        clock.advance(days=4)
+    barrier = threading.Barrier(2)
+    outputs = []
+
+    def run():
+        barrier.wait()
+        result = app.test_cli_runner().invoke(args=["send-reminders"])
+        outputs.append(result.output)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queued = sorted(int(out.split(": ")[1].split()[0]) for out in outputs)
+    assert queued == [0, 5]
+    with app.app_context():
+        assert len(reminders()) == 5
+
+
+def booked_slot_for(clock, email):
+    from etp_orient.catalogue.models import Programme
+
+    programme = db.session.scalar(select(Programme).where(Programme.code == "prog-notify"))
+    if programme is None:
+        programme, site = make_offer()
+    else:
+        site = programme.sites[0]
+    slot = make_slot(programme, site, clock() + timedelta(days=5))
+    book(make_participant(email=email), slot)
+    db.session.commit()

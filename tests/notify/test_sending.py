@@ -16,6 +16,7 @@ from etp_orient.notify.sending import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
     backoff,
+    build_email,
     send_all_due,
     send_due,
 )
@@ -249,3 +250,49 @@ def test_send_outbox_command(ctx, smtp_server, runner):
     assert result.exit_code == 0, result.output
     assert "sent 2" in result.output
     assert len(smtp_server.messages) == 2
+
+
+class RefusingSink(SmtpSink):
+    """Refuses one address for good (550), like a server that knows no such mailbox."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_mailbox_refused_for_good_fails_at_once(ctx, clock):
+    from aiosmtpd.controller import Controller
+
+    sink = RefusingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    ctx.config["MAIL_SERVER"], ctx.config["MAIL_PORT"] = "127.0.0.1", controller.port
+    try:
+        refused = queue_email(
+            to="nobody@example.org",
+            template="reminder_booking",
+            language="fr",
+            context=reminder_context(),
+        )
+        db.session.commit()
+        refused_id = refused.id
+        (kept_id,) = queue()
+        report = send_due()
+    finally:
+        controller.stop()
+        ctx.config["MAIL_SERVER"] = None
+    assert (report.failed, report.sent) == (1, 1)
+    assert row(refused_id).status == "failed" and "550" in row(refused_id).last_error
+    assert row(kept_id).status == "sent"
+    assert [m["To"] for m in sink.messages] == ["person0@example.org"]
+
+
+def test_message_id_is_stable_for_a_row(ctx):
+    (message_id,) = queue()
+    message = row(message_id)
+    first, again = build_email(message), build_email(message)
+    assert first["Message-ID"] == again["Message-ID"]
+    assert first["Message-ID"].startswith(f"<outbox-{message_id}-")
+    assert first["Message-ID"].endswith("@etp.test>")
