@@ -1,0 +1,355 @@
+"""The participant's manage page ``/gerer/<token>``: their dates and what they can do.
+
+Nothing changes on a GET (mail scanners follow links): each action has a
+confirmation page whose form POSTs. Unknown, re-issued or deleted tokens give
+404. Token pages send no referrer and are not cached.
+"""
+
+import json
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..core.clock import now
+from ..core.ical import build_calendar
+from ..core.security import no_referrer
+from ..extensions import db, limiter
+from . import services
+from .calendar import session_event, slot_event
+from .forms import ConfirmForm, MoveForm, ReissueForm
+from .models import Booking, Cohort, Enrollment, Participant
+from .participants import feed_token_for, live_bookings, live_enrollments
+from .views import POST_LIMIT, cohort_view, format_when
+
+bp = Blueprint("booking_manage", __name__, url_prefix="/gerer")
+
+
+@bp.after_request
+def _private(response):
+    if request.endpoint != "booking_manage.reissue":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _participant(token: str) -> Participant:
+    no_referrer()
+    participant = services.find_by_token(token)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _booking(participant: Participant, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.participant_id != participant.id:
+        abort(404)
+    return booking
+
+
+def _enrollment(participant: Participant, cohort_code: str) -> Enrollment:
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .join(Cohort, Enrollment.cohort_id == Cohort.id)
+        .where(
+            Cohort.code == cohort_code,
+            Enrollment.participant_id == participant.id,
+            Enrollment.status.in_(("confirmed", "waitlisted")),
+        )
+    )
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+def _joinable_cohorts(participant: Participant) -> list[Cohort]:
+    """Open cohorts of the programmes the person booked, that they are not in yet."""
+    programme_ids = {b.slot.programme_id for b in participant.bookings if b.status == "confirmed"}
+    if not programme_ids:
+        return []
+    mine = {e.cohort_id for e in participant.enrollments if e.status != "cancelled"}
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .where(Cohort.programme_id.in_(programme_ids), Cohort.status == "open")
+        .order_by(Cohort.id)
+    )
+    return [c for c in cohorts if c.id not in mine and services.registration_open(c)]
+
+
+def _overview(participant: Participant, token: str) -> dict:
+    at = now()
+    bookings = live_bookings(participant)
+    return {
+        "participant": participant,
+        "token": token,
+        "bookings": bookings,
+        "future": {b.id for b in bookings if b.slot.start_at > at},
+        "enrollments": [
+            {
+                "enrollment": e,
+                "position": services.waitlist_position(e),
+                **cohort_view(e.cohort),
+            }
+            for e in live_enrollments(participant)
+        ],
+        "joinable": _joinable_cohorts(participant),
+        "personal_feed_token": feed_token_for(token),
+    }
+
+
+@bp.get("/<token>")
+def overview(token: str):
+    """Bookings and group dates, with every action the person can take."""
+    participant = _participant(token)
+    return render_template(
+        "booking/manage.html", form=ConfirmForm(), **_overview(participant, token)
+    )
+
+
+@bp.get("/<token>/confirmation")
+def confirmation(token: str):
+    """Right after booking or joining: what was done, the manage link, the calendar."""
+    participant = _participant(token)
+    what = request.args.get("what", "rdv")
+    return render_template(
+        "booking/confirmation.html",
+        what=what,
+        manage_url=url_for(".overview", token=token, _external=False),
+        **_overview(participant, token),
+    )
+
+
+def _done(token: str, message: str):
+    from flask import flash
+
+    flash(message, "ok")
+    return redirect(url_for(".overview", token=token), 303)
+
+
+# ---------------------------------------------------------------- bookings
+
+
+@bp.route("/<token>/rdv/<int:booking_id>/annuler", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def cancel(token: str, booking_id: int):
+    participant = _participant(token)
+    booking = _booking(participant, booking_id)
+    form = ConfirmForm()
+    if booking.status != "confirmed":
+        return redirect(url_for(".overview", token=token), 303)
+    if form.validate_on_submit():
+        services.cancel_booking(participant, booking_id, token=token)
+        db.session.commit()
+        return _done(token, _("Votre rendez-vous est annulé. Un e-mail vous le confirme."))
+    return render_template(
+        "booking/confirm_action.html",
+        form=form,
+        title=_("Annuler ce rendez-vous ?"),
+        lines=[format_when(booking.slot.start_at, booking.slot.timezone)],
+        button=_("Oui, annuler le rendez-vous"),
+        token=token,
+    )
+
+
+@bp.route("/<token>/rdv/<int:booking_id>/deplacer", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def move(token: str, booking_id: int):
+    participant = _participant(token)
+    booking = _booking(participant, booking_id)
+    if booking.status != "confirmed":
+        return redirect(url_for(".overview", token=token), 303)
+    options = services.free_slots(booking.slot.programme_id, kind=booking.slot.kind)
+    form = MoveForm()
+    form.slot.choices = _choices(options)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.move_booking(participant, booking_id, form.slot.data, token=token)
+        except services.BookingError:
+            db.session.rollback()
+            form.slot.errors.append(
+                _("Cette date vient d'être prise ou n'existe plus. Choisissez-en une autre.")
+            )
+            status = 409
+            participant = _participant(token)
+            booking = _booking(participant, booking_id)
+            options = services.free_slots(booking.slot.programme_id, kind=booking.slot.kind)
+            form.slot.choices = _choices(options)
+        else:
+            db.session.commit()
+            return _done(
+                token, _("Votre rendez-vous a changé de date. Un e-mail vous le confirme.")
+            )
+    return (
+        render_template(
+            "booking/move.html", form=form, booking=booking, token=token, has_options=bool(options)
+        ),
+        status,
+    )
+
+
+def _choices(slots) -> list[SelectChoice]:
+    return [
+        SelectChoice(s.code, format_when(s.start_at, s.timezone) + " – " + _place_label(s))
+        for s in slots
+    ]
+
+
+def _place_label(slot) -> str:
+    if slot.remote == "phone":
+        return _("par téléphone")
+    if slot.remote == "video":
+        return _("en vidéo")
+    return slot.site.name if slot.site else ""
+
+
+# ---------------------------------------------------------------- groups
+
+
+@bp.route("/<token>/groupes/<cohort_code>/quitter", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def leave(token: str, cohort_code: str):
+    participant = _participant(token)
+    enrollment = _enrollment(participant, cohort_code)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.leave_cohort(participant, cohort_code, token=token)
+        db.session.commit()
+        return _done(token, _("Vous avez quitté le groupe. Un e-mail vous le confirme."))
+    waiting = enrollment.status == "waitlisted"
+    return render_template(
+        "booking/confirm_action.html",
+        form=form,
+        title=_("Quitter la liste d'attente ?") if waiting else _("Quitter le groupe ?"),
+        lines=[
+            _("Votre place sera donnée à la personne suivante.")
+            if not waiting
+            else _("Vous perdrez votre place dans la liste d'attente.")
+        ],
+        button=_("Oui, quitter"),
+        token=token,
+    )
+
+
+@bp.post("/<token>/groupes/<cohort_code>/rejoindre")
+@limiter.limit(POST_LIMIT)
+def join(token: str, cohort_code: str):
+    participant = _participant(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = services.join_cohort(cohort_code, participant=participant, token=token)
+    except services.BookingError as error:
+        db.session.rollback()
+        messages = {
+            "registration_closed": _("Les inscriptions à ce groupe sont fermées."),
+            "cohort_full": _("Ce groupe est complet."),
+            "already_enrolled": _("Vous êtes déjà inscrit dans ce groupe."),
+            "not_eligible": _("Ce groupe n'accueille pas les personnes de votre âge."),
+        }
+        return _done(token, messages.get(error.reason, _("Ce groupe n'est plus ouvert.")))
+    db.session.commit()
+    if result.position:
+        return _done(
+            token,
+            _(
+                "Le groupe est complet. Vous êtes n° %(n)s sur la liste d'attente.",
+                n=result.position,
+            ),
+        )
+    return _done(token, _("Vous avez une place dans le groupe. Un e-mail vous le confirme."))
+
+
+# ---------------------------------------------------------------- calendar and data
+
+
+@bp.get("/<token>/agenda.ics")
+def calendar(token: str):
+    """Every date of the person, to import once (the feed stays up to date)."""
+    participant = _participant(token)
+    manage = url_for(".overview", token=token, _external=True)
+    events = [
+        slot_event(
+            b.slot,
+            personal=True,
+            explicit_titles=participant.feed_explicit_titles,
+            manage_url=manage,
+            language=participant.language,
+        )
+        for b in live_bookings(participant)
+    ]
+    for enrollment in live_enrollments(participant):
+        if enrollment.status != "confirmed":
+            continue
+        events.extend(
+            session_event(
+                s,
+                personal=True,
+                explicit_titles=participant.feed_explicit_titles,
+                manage_url=manage,
+                language=participant.language,
+            )
+            for s in enrollment.cohort.sessions
+            if s.status != "cancelled"
+        )
+    body = build_calendar(events, name=_("Mes rendez-vous santé"), method="PUBLISH")
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="mes-rendez-vous.ics"'},
+    )
+
+
+@bp.get("/<token>/donnees")
+def data(token: str):
+    participant = _participant(token)
+    return render_template("booking/data.html", data=services.export_data(participant), token=token)
+
+
+@bp.get("/<token>/donnees.json")
+def data_json(token: str):
+    participant = _participant(token)
+    body = json.dumps(services.export_data(participant), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mes-donnees.json"'},
+    )
+
+
+@bp.route("/<token>/supprimer", methods=["GET", "POST"])
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def delete(token: str):
+    participant = _participant(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_my_data(participant, token=token)
+        db.session.commit()
+        return render_template("booking/deleted.html")
+    return render_template(
+        "booking/confirm_action.html",
+        form=form,
+        title=_("Supprimer mes données ?"),
+        lines=[
+            _("Vos rendez-vous à venir seront annulés et votre place dans les groupes libérée."),
+            _("Votre nom, votre e-mail et votre téléphone seront effacés."),
+            _("Ce lien ne marchera plus. On ne peut pas revenir en arrière."),
+        ],
+        button=_("Oui, supprimer mes données"),
+        danger=True,
+        token=token,
+    )
+
+
+@bp.route("/nouveau-lien", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def reissue():
+    """Send a new manage link to an address; the answer is the same whether it is known or not."""
+    form = ReissueForm()
+    if form.validate_on_submit():
+        services.reissue_links(form.email.data)
+        db.session.commit()
+        return render_template("booking/reissue_sent.html", email=form.email.data.strip())
+    return render_template("booking/reissue.html", form=form)
