@@ -59,7 +59,8 @@ def staff_required(level: str = "read", *, platform_admin: bool = False):
                 if not current_user.is_admin:
                     abort(404)
             elif structure_ids(current_user, level) == set():
-                abort(403)
+                # An object in the URL does not exist for someone with no role at all.
+                abort(404 if kwargs else 403)
             g.staff_level = level
             return view(*args, **kwargs)
 
