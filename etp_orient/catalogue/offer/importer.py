@@ -26,6 +26,27 @@ from .state import (
 from .validate import FileIndex, check_offer
 
 DEFAULT_TZ = "Europe/Paris"
+# a site given without a time zone takes its commune's: overseas ones by INSEE prefix
+OVERSEAS_TZ = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "975": "America/Miquelon",
+    "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy",
+    "978": "America/Marigot",
+    "986": "Pacific/Wallis",
+    "987": "Pacific/Tahiti",
+    "988": "Pacific/Noumea",
+}
+
+
+def commune_timezone(insee: str) -> str:
+    """The time zone of a commune: its overseas zone, else Europe/Paris."""
+    return OVERSEAS_TZ.get(insee[:3], DEFAULT_TZ)
+
+
 # changes of these columns raise a slot's or a session's revision (the iCal SEQUENCE)
 SLOT_MOVES = ("start_at", "end_at", "site_id", "remote")
 SESSION_MOVES = ("start_at", "end_at", "room")
@@ -235,7 +256,7 @@ class _Importer:
                 lat, lon = float(s["lat"]), float(s["lon"])
             else:
                 lat, lon = self.state.communes[s["commune"]]
-            tz = s.get("timezone", DEFAULT_TZ)
+            tz = s.get("timezone") or commune_timezone(s["commune"])
             values = {
                 "structure_id": self.structure_ids[s["structure"]],
                 "name": s["name"],

@@ -320,7 +320,7 @@ class _Checker:
         state = self.state
         for i, s in self.index.items("sites"):
             tz = s.get("timezone", "Europe/Paris")
-            if not valid_timezone(tz):
+            if "timezone" in s and not valid_timezone(tz):
                 self.error(
                     ["sites", i, "timezone"],
                     _(
