@@ -14,8 +14,8 @@ Public events never carry personal data (no video link, no manage link).
 from contextlib import nullcontext
 from datetime import datetime
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale, gettext
+from flask import current_app, g, has_request_context
+from flask_babel import force_locale, get_locale, gettext
 
 from ..core.ical import CalEvent, event_uid
 from ..extensions import db
@@ -44,10 +44,14 @@ def _latest(*values: datetime | None) -> datetime:
 
 
 def _commune_name(insee: str | None) -> str | None:
+    # Remembered for the app context: a feed names the same few communes many times.
     if not insee:
         return None
-    commune = db.session.get(Commune, insee)
-    return commune.name if commune else None
+    names = g.setdefault("_commune_names", {})
+    if insee not in names:
+        commune = db.session.get(Commune, insee)
+        names[insee] = commune.name if commune else None
+    return names[insee]
 
 
 def site_location(site, room: str | None = None) -> str:
@@ -66,6 +70,44 @@ def _site_lines(site) -> list[str]:
     if site.transport:
         lines.append(gettext("Pour venir : %(transport)s", transport=site.transport))
     return lines
+
+
+def _place(kind: str, site, room: str | None) -> tuple[str, tuple[str, ...]]:
+    """LOCATION and the practical lines of DESCRIPTION for a site (or remote).
+
+    Remembered for the app context and language: a feed repeats the same few
+    places hundreds of times.
+    """
+    key = (kind, site.id if site else None, site.updated_at if site else None, room)
+    key += (str(get_locale()),)
+    places = g.setdefault("_calendar_places", {})
+    if key not in places:
+        places[key] = _build_place(kind, site, room)
+    return places[key]
+
+
+def _build_place(kind: str, site, room: str | None) -> tuple[str, tuple[str, ...]]:
+    if site is not None:
+        if kind == "session":
+            bring = gettext("À apporter : de quoi noter, vos lunettes si besoin.")
+        else:
+            bring = gettext(
+                "À apporter : votre carte Vitale, vos ordonnances et vos derniers résultats."
+            )
+        return site_location(site, room), (bring, *_site_lines(site))
+    if kind == "session":
+        lines = (gettext("Séance en vidéo, depuis chez vous."),)
+    elif kind == "phone":
+        lines = (
+            gettext("Rendez-vous par téléphone : on vous appelle."),
+            gettext("À avoir près de vous : vos ordonnances et vos derniers résultats."),
+        )
+    else:
+        lines = (
+            gettext("Rendez-vous en vidéo : le lien vous est envoyé avant."),
+            gettext("À avoir près de vous : vos ordonnances et vos derniers résultats."),
+        )
+    return gettext("À distance"), lines
 
 
 def slot_cancelled_at(slot: Slot) -> datetime | None:
@@ -145,23 +187,9 @@ def slot_event(
         lines: list[str | None] = []
         if cancelled_when:
             lines.append(gettext("Ce rendez-vous est annulé."))
-        if slot.site is not None:
-            location = site_location(slot.site)
-            lines.append(
-                gettext(
-                    "À apporter : votre carte Vitale, vos ordonnances et vos derniers résultats."
-                )
-            )
-            lines.extend(_site_lines(slot.site))
-        else:
-            location = gettext("À distance")
-            if slot.remote == "phone":
-                lines.append(gettext("Rendez-vous par téléphone : on vous appelle."))
-            else:
-                lines.append(gettext("Rendez-vous en vidéo : le lien vous est envoyé avant."))
-            lines.append(
-                gettext("À avoir près de vous : vos ordonnances et vos derniers résultats.")
-            )
+        kind = "slot" if slot.site is not None else ("phone" if slot.remote == "phone" else "video")
+        location, practical = _place(kind, slot.site, None)
+        lines.extend(practical)
         if personal and manage_url:
             lines.append(gettext("Pour annuler ou déplacer : %(url)s", url=manage_url))
 
@@ -223,13 +251,8 @@ def session_event(
             lines.append(gettext("Cette séance est annulée."))
         if explicit and workshop.summary_plain:
             lines.append(workshop.summary_plain)
-        if site is not None:
-            location = site_location(site, session.room)
-            lines.append(gettext("À apporter : de quoi noter, vos lunettes si besoin."))
-            lines.extend(_site_lines(site))
-        else:
-            location = gettext("À distance")
-            lines.append(gettext("Séance en vidéo, depuis chez vous."))
+        location, practical = _place("session", site, session.room if site else None)
+        lines.extend(practical)
         if personal and video_url and not cancelled_when:
             lines.append(gettext("Lien de la vidéo : %(url)s", url=video_url))
         if personal and manage_url:

@@ -29,6 +29,7 @@ from ..booking.calendar import (
     slot_cancelled_at,
     slot_event,
 )
+from ..booking.messages import manage_url
 from ..booking.models import (
     Booking,
     Cohort,
@@ -104,25 +105,31 @@ def _session_options():
         selectinload(GroupSession.site),
         selectinload(GroupSession.cohort).selectinload(Cohort.site),
         selectinload(GroupSession.cohort).selectinload(Cohort.programme),
-        selectinload(GroupSession.cohort).selectinload(Cohort.sessions),
     )
 
 
 def _indexes(sessions: Iterable[GroupSession]) -> dict[int, int]:
-    """Each session's rank among its cohort's sessions that take place ("séance 2")."""
+    """Each session's rank among its cohort's sessions that take place ("séance 2").
+
+    One light query over the cohorts' sessions (ids, times and statuses only).
+    """
+    cohort_ids = sorted({s.cohort_id for s in sessions if s.cohort_id is not None})
     ranks: dict[int, int] = {}
-    seen: set[int] = set()
-    for session in sessions:
-        cohort = session.cohort
-        if cohort is None or cohort.id in seen:
-            continue
-        seen.add(cohort.id)
-        ordered = sorted(cohort.sessions, key=lambda s: (s.start_at, s.id))
-        rank = 0
-        for other in ordered:
-            if other.status != "cancelled":
+    for first in range(0, len(cohort_ids), 500):
+        rows = db.session.execute(
+            select(GroupSession.id, GroupSession.cohort_id, GroupSession.status)
+            .where(GroupSession.cohort_id.in_(cohort_ids[first : first + 500]))
+            .order_by(GroupSession.cohort_id, GroupSession.start_at, GroupSession.id)
+        ).all()
+        cohort, rank = None, 0
+        for session_id, cohort_id, status in rows:
+            if cohort_id != cohort:
+                cohort, rank = cohort_id, 0
+            if status != "cancelled":
                 rank += 1
-            ranks[other.id] = rank if other.status != "cancelled" else rank + 1
+                ranks[session_id] = rank
+            else:
+                ranks[session_id] = rank + 1
     return ranks
 
 
@@ -230,6 +237,9 @@ def _cancel_moment(*values: datetime | None) -> datetime | None:
 def participant_events(participant: Participant, selection: _Selection) -> list[CalEvent]:
     """The participant's bookings and the sessions of their groups, as events."""
     explicit = participant.feed_explicit_titles
+    # Only hashes are stored, so the feed cannot hold the manage link itself:
+    # it points to the page that sends it again.
+    manage = manage_url(None)
     low, high = _candidate_range(selection.at)
     events: list[CalEvent] = []
     bookings = db.session.scalars(
@@ -254,6 +264,7 @@ def participant_events(participant: Participant, selection: _Selection) -> list[
                     slot,
                     personal=True,
                     explicit_titles=explicit,
+                    manage_url=manage,
                     cancelled_at=left,
                     language=participant.language,
                 )
@@ -287,6 +298,7 @@ def participant_events(participant: Participant, selection: _Selection) -> list[
                         session,
                         personal=True,
                         explicit_titles=explicit,
+                        manage_url=manage,
                         index=ranks.get(session.id),
                         cancelled_at=left,
                         language=participant.language,
