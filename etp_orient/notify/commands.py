@@ -2,10 +2,6 @@
 
 import click
 
-from ..core.clock import now
-from ..core.db import begin_write
-from ..extensions import db
-
 
 def register(app) -> None:
     @app.cli.command("send-outbox")
@@ -24,11 +20,7 @@ def register(app) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue the reminders of appointments and group sessions two days ahead."""
-        from .reminders import queue_reminders
+        from .reminders import run_reminders
 
-        # on SQLite, hold the write lock from the first read: two runs at once queue
-        # one after the other instead of failing (PostgreSQL: the unique key decides)
-        begin_write()
-        count = queue_reminders(now())
-        db.session.commit()
+        count = run_reminders()
         click.echo(f"send-reminders: {count} reminder(s) queued")

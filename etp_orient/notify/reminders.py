@@ -23,6 +23,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..core.clock import now as current_now
+from ..core.db import begin_write
 from ..core.ical import CalEvent, build_calendar
 from ..extensions import db
 from .models import OutboxMessage
@@ -291,3 +293,15 @@ def queue_reminders(now: datetime) -> int:
         if message is not None:
             queued += 1
     return queued
+
+
+def run_reminders() -> int:
+    """What ``etp-orient send-reminders`` does: queue the due reminders and commit.
+
+    On SQLite the write lock is held from the first read, so two runs at once
+    queue one after the other; on PostgreSQL the unique dedupe key decides.
+    """
+    begin_write()
+    count = queue_reminders(current_now())
+    db.session.commit()
+    return count

@@ -14,7 +14,7 @@ from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
@@ -216,6 +216,35 @@ def withdraw_pending(dedupe_prefix: str, *, keep: str | None = None) -> int:
         update(OutboxMessage)
         .where(*conditions)
         .values(status="failed", last_error="withdrawn: no longer valid")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def purge_outbox(before: datetime) -> int:
+    """Delete sent and given-up messages created before ``before`` (retention); flushes.
+
+    Their bodies hold names, dates and addresses: they are kept only as long as
+    useful (``RETENTION_DAYS``). Pending messages are never deleted here.
+    """
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.status.in_(("sent", "failed")), OutboxMessage.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def forget_recipient(recipient: str) -> int:
+    """Delete every message to ``recipient`` (e-mail address or phone), sent or not; flushes.
+
+    For a person who deletes their data. Messages queued afterwards in the same
+    transaction (e.g. "your data was deleted") are kept: call this first.
+    Messages being sent at this very moment are left to finish.
+    """
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.recipient == recipient.strip(), OutboxMessage.status != "sending")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

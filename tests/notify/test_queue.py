@@ -214,3 +214,41 @@ def test_email_queued_during_a_request_uses_the_persons_language(app, clock):
         assert "Wednesday" in message.body_text
         assert str(get_locale()) == "ar"  # the page goes on in its own language
         db.session.rollback()
+
+
+def test_purge_outbox_deletes_old_sent_and_failed_only(ctx, clock):
+    from datetime import timedelta
+
+    from etp_orient.notify.services import purge_outbox
+
+    statuses = ("sent", "failed", "pending", "sent")
+    for i, status in enumerate(statuses):
+        message = queue_email(
+            to=f"p{i}@example.org",
+            template="reminder_booking",
+            language="fr",
+            context=reminder_context(),
+        )
+        message.status = status
+    clock.advance(days=31)
+    recent = queue_email(
+        to="recent@example.org",
+        template="reminder_booking",
+        language="fr",
+        context=reminder_context(),
+    )
+    recent.status = "sent"
+    db.session.commit()
+    assert purge_outbox(clock() - timedelta(days=30)) == 3
+    db.session.commit()
+    remaining = db.session.scalars(select(OutboxMessage.recipient).order_by(OutboxMessage.id))
+    assert list(remaining) == ["p2@example.org", "recent@example.org"]
+
+
+def test_forget_recipient_deletes_their_messages(ctx):
+    from etp_orient.notify.services import forget_recipient
+
+    for to in ("camille@example.org", "camille@example.org", "other@example.org"):
+        queue_email(to=to, template="reminder_booking", language="fr", context=reminder_context())
+    assert forget_recipient("camille@example.org") == 2
+    assert count() == 1
