@@ -439,3 +439,39 @@ def test_200_after_a_change(client, world, clock):
     )
     assert again.status_code == 200
     assert "Salle 2" in events_js(again.data)["session-ses-1@etp.test"]["location"]
+
+
+# --- both parsers agree on every feed -----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["programme", "structure", "me", "staff"])
+def test_both_parsers_agree_on_every_feed(client, world, clock, kind):
+    from etp_orient.feeds.services import issue_staff_feed_token
+
+    participant, token = make_participant()
+    enroll(participant, world.cohort)
+    enroll(participant, world.overseas_cohort)
+    book(participant, world.slots[1])
+    user = make_user()
+    add_facilitator(world.cohort, user)
+    add_facilitator(world.overseas_cohort, user)
+    staff_token = issue_staff_feed_token(user)
+    cancel(world.sessions[3], clock())
+    paths = {
+        "programme": "/calendar/programme/prog-diabete.ics",
+        "structure": "/calendar/structure/cpts-test.ics",
+        "me": f"/calendar/me/{token}.ics",
+        "staff": f"/calendar/staff/{staff_token}.ics",
+    }
+    body = get_feed(client, paths[kind])
+    py, js = events_py(body), events_js(body)
+    assert set(py) == set(js)
+    assert len(js) >= 5
+    for uid, event in py.items():
+        start = event.decoded("DTSTART").astimezone(UTC)
+        assert js[uid]["start_utc"] == start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        assert str(event["STATUS"]) == js[uid]["status"]
+        assert int(event["SEQUENCE"]) == js[uid]["sequence"]
+        assert str(event["SUMMARY"]) == js[uid]["summary"]
+        assert not js[uid]["floating"]
+    assert js["session-ses-4@etp.test"]["status"] == "CANCELLED"
