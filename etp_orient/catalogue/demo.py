@@ -369,10 +369,16 @@ def build_demo_offer(at: datetime | None = None) -> dict:
     }
 
 
-# demo staff accounts: e-mail, role, structure code (None: not tied to a structure)
+# demo staff accounts: e-mail, role, structure code (None: none), full name, profession
 DEMO_ACCOUNTS = [
-    ("coordination@cpts-ouest-angoumois.example.org", "coordinator", "cpts-ouest-angoumois"),
-    ("educatrice@ces-lille.example.org", "educator", "ces-lille"),
-    ("medecin.traitant@example.org", "referrer", None),
-    ("admin@example.org", "admin", None),
+    (
+        "coordination@cpts-ouest-angoumois.example.org",
+        "coordinator",
+        "cpts-ouest-angoumois",
+        "Nadia Roche",
+        "coordinatrice",
+    ),
+    ("educatrice@ces-lille.example.org", "educator", "ces-lille", "Claire Martin", "infirmier"),
+    ("medecin.traitant@example.org", "referrer", None, "Dr Paul Girard", "medecin"),
+    ("admin@example.org", "admin", None, "Administratrice de la plateforme", None),
 ]

@@ -15,12 +15,14 @@ from ..extensions import db
 def _import_offer(data: dict):
     """Import the demo offer with the offer importer, all or nothing; return its report."""
     from ..catalogue.offer import OfferInvalid, import_offer
+    from ..core.db import begin_write
 
+    begin_write()
     try:
-        report = import_offer(data, progress=None)
+        report = import_offer(data)
     except OfferInvalid as invalid:
         db.session.rollback()
-        lines = [f"{e.path}: {e.message}" for e in invalid.errors]
+        lines = [str(error) for error in invalid.errors]
         raise click.ClickException("demo offer refused:\n" + "\n".join(lines)) from invalid
     db.session.commit()
     return report
@@ -29,22 +31,26 @@ def _import_offer(data: dict):
 def _create_demo_accounts(password: str) -> list[tuple[str, str, str]]:
     """Create the demo staff accounts that do not exist yet; return (email, role, structure)."""
     # The demo command is a composition root: it may use accounts, content may not.
-    from ..accounts.models import User
-    from ..accounts.services import create_user
+    from ..accounts.services import AccountError, create_user, find_user
 
-    created = []
-    for email, role, structure in DEMO_ACCOUNTS:
-        if db.session.scalar(select(User).where(func.lower(User.email) == email)) is None:
-            create_user(
-                email=email,
-                password=password,
-                role=role,
-                structures=[structure] if structure else [],
-                actor=None,
-            )
-        created.append((email, role, structure or "-"))
+    listed = []
+    for email, role, structure, full_name, profession in DEMO_ACCOUNTS:
+        if find_user(email) is None:
+            try:
+                create_user(
+                    email,
+                    password,
+                    role=role,
+                    structures=[structure] if structure else None,
+                    full_name=full_name,
+                    profession=profession,
+                )
+            except AccountError as error:
+                db.session.rollback()
+                raise click.ClickException(f"{email}: {error}") from error
+        listed.append((email, role, structure or "-"))
     db.session.commit()
-    return created
+    return listed
 
 
 def register(app) -> None:
@@ -81,8 +87,10 @@ def register(app) -> None:
             return
         click.echo(
             f"Demo territory loaded: {len(data['programmes'])} programmes, "
-            f"{len(data['slots'])} BEP slots, {len(data['cohorts'])} groups. {report or ''}".strip()
+            f"{len(data['slots'])} BEP slots, {len(data['cohorts'])} groups."
         )
+        for line in report.lines() if hasattr(report, "lines") else []:
+            click.echo(f"  {line}")
         password = os.environ.get("ETP_DEMO_PASSWORD", "demo-etp-orient")
         try:
             accounts = _create_demo_accounts(password)

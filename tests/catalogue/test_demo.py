@@ -9,6 +9,7 @@ import pytest
 
 from etp_orient.catalogue.demo import build_demo_offer
 from etp_orient.catalogue.taxonomy import condition_codes
+from tests.fixtures.demo import demo_communes  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATHS = [
@@ -152,27 +153,23 @@ def test_seed_demo_if_empty_leaves_an_existing_offer_alone(runner, app_ctx, cloc
     assert db.session.scalar(select(func.count()).select_from(Programme)) == 1
 
 
-def _importer_ready():
-    try:
-        from etp_orient.catalogue.offer import import_offer  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def test_demo_communes_fixture_covers_the_demo(offer):
+    from tests.fixtures.demo import DEMO_COMMUNES
+
+    used = {s["commune"] for s in offer["sites"]} | {s["commune"] for s in offer["structures"]}
+    assert used <= set(DEMO_COMMUNES)
 
 
+@pytest.mark.usefixtures("demo_communes")
 def test_seed_demo_imports_the_territory_twice_without_change(runner, app_ctx, clock):
     from sqlalchemy import func, select
 
     from etp_orient.catalogue.models import Programme, Site
     from etp_orient.extensions import db
-    from etp_orient.geo.models import Commune
 
-    if not _importer_ready():
-        pytest.skip("the offer importer has not landed yet")
-    if db.session.get(Commune, "16015") is None:
-        pytest.skip("the communes table is not loaded yet")
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
+    assert "Demo territory loaded" in first.output
     count = db.session.scalar(select(func.count()).select_from(Programme))
     assert count == len(build_demo_offer()["programmes"])
     again = runner.invoke(args=["seed-demo"])
@@ -180,3 +177,15 @@ def test_seed_demo_imports_the_territory_twice_without_change(runner, app_ctx, c
     assert db.session.scalar(select(func.count()).select_from(Programme)) == count
     reunion = db.session.scalar(select(Site).where(Site.code == "saint-denis-reunion-chu"))
     assert reunion.timezone == "Indian/Reunion"
+
+
+@pytest.mark.usefixtures("demo_communes")
+def test_seed_demo_creates_the_demo_staff_accounts(runner, app_ctx, clock):
+    from etp_orient.accounts.services import authenticate
+    from etp_orient.catalogue.demo import DEMO_ACCOUNTS
+
+    result = runner.invoke(args=["seed-demo"], env={"ETP_DEMO_PASSWORD": "une-demo-tranquille"})
+    assert result.exit_code == 0, result.output
+    for email, *_rest in DEMO_ACCOUNTS:
+        assert email in result.output
+        assert authenticate(email, "une-demo-tranquille") is not None, email
