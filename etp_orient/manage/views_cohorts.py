@@ -1,1 +1,215 @@
-"""(in progress)"""
+"""Cohorts and their sessions: plan (preview, then create), move, cancel."""
+
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.forms import choices
+from ..accounts.models import Membership, User
+from ..accounts.permissions import READ_ROLES, staff_required
+from ..booking.models import Cohort
+from ..catalogue.models import Site
+from ..extensions import db
+from . import cohorts as service
+from .blueprint import bp
+from .forms import CohortForm, MoveForm, ShiftForm
+from .loaders import load_cohort, load_programme, load_session, programme_structures
+
+ERRORS = {
+    "past": lambda: _("Choisissez une date à venir."),
+    "no_workshops": lambda: _("Ajoutez d'abord les ateliers du programme."),
+    "cancelled": lambda: _("C'est déjà annulé."),
+    "nothing": lambda: _("Aucune séance à venir."),
+    "every": lambda: _("Choisissez un rythme."),
+    "capacity": lambda: _("Au moins une place."),
+}
+
+
+def _staff_of(programme) -> list[User]:
+    """Accounts that may run sessions: the educators, coordinators and admins of its structures."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.structure_id.in_(programme_structures(programme)),
+                Membership.role.in_(READ_ROLES),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(User.full_name, User.email)
+        )
+    )
+
+
+@bp.route("/programmes/<programme_code>/groupes", methods=["GET", "POST"])
+@staff_required()
+def cohorts(programme_code: str):
+    programme = load_programme(programme_code, "manage" if request.method == "POST" else "read")
+    staff = _staff_of(programme)
+    form = CohortForm()
+    form.site.choices = choices(
+        [(s.code, s.name) for s in programme.sites] + [("", _("À distance"))]
+    )
+    form.facilitators.choices = choices(
+        (str(u.id), f"{u.full_name or u.email}{' – ' + u.profession if u.profession else ''}")
+        for u in staff
+    )
+    planned, warnings = None, []
+    if form.validate_on_submit():
+        site = None
+        if form.site.data:
+            site = db.session.scalar(select(Site).where(Site.code == form.site.data))
+            if site is None or site not in programme.sites:
+                abort(400)
+        chosen = [u for u in staff if str(u.id) in (form.facilitators.data or [])]
+        tz = site.timezone if site else service_tz(programme)
+        try:
+            planned = service.plan_sessions(
+                programme,
+                first_day=form.first_day.data,
+                start_time=form.start_time.data,
+                every_weeks=int(form.every.data),
+                timezone=tz,
+            )
+        except service.CohortError as error:
+            form.first_day.errors.append(ERRORS[str(error)]())
+        if planned is not None:
+            warnings = service.double_bookings(
+                [(p.start_at, p.end_at) for p in planned],
+                site=site,
+                room=form.room.data,
+                facilitator_ids=[u.id for u in chosen],
+            )
+            if request.form.get("action") == "create":
+                cohort = service.create_cohort(
+                    programme,
+                    planned,
+                    site=site,
+                    capacity=form.capacity.data,
+                    room=form.room.data,
+                    facilitators=chosen,
+                    video_url=form.video_url.data or None,
+                    actor=current_user,
+                )
+                db.session.commit()
+                flash(_("Groupe créé avec %(n)s séances.", n=len(planned)), "info")
+                return redirect(url_for(".group", cohort_code=cohort.code))
+    rows = db.session.scalars(
+        select(Cohort).where(Cohort.programme_id == programme.id).order_by(Cohort.id.desc())
+    ).all()
+    return render_template(
+        "manage/cohorts.html",
+        programme=programme,
+        form=form,
+        planned=planned,
+        warnings=warnings,
+        cohorts=rows,
+        users={u.id: u for u in staff},
+    )
+
+
+def service_tz(programme) -> str:
+    return programme.sites[0].timezone if programme.sites else "Europe/Paris"
+
+
+def _local(form: MoveForm, tz: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(form.day.data, form.start_time.data, tzinfo=ZoneInfo(tz))
+
+
+@bp.route("/seances/<session_code>/deplacer", methods=["GET", "POST"])
+@staff_required("manage")
+def session_move(session_code: str):
+    session = load_session(session_code, "manage")
+    if session.cohort is None:
+        abort(404)
+    form = MoveForm(
+        day=session.local_start.date(), start_time=session.local_start.time(), room=session.room
+    )
+    warnings = []
+    if form.validate_on_submit():
+        new_start = _local(form, session.timezone)
+        length = session.end_at - session.start_at
+        warnings = service.double_bookings(
+            [(new_start, new_start + length)],
+            site=session.site or session.cohort.site,
+            room=form.room.data,
+            facilitator_ids=service._facilitator_user_ids(session),
+            exclude_ids=[session.id],
+        )
+        try:
+            told = service.move_session(
+                session, new_start, actor=current_user, room=form.room.data or ""
+            )
+        except service.CohortError as error:
+            db.session.rollback()
+            form.day.errors.append(ERRORS[str(error)]())
+        else:
+            db.session.commit()
+            flash(_("Séance déplacée. %(n)s personnes sont prévenues.", n=told), "info")
+            for warning in warnings:
+                flash(_warning_text(warning), "error")
+            return redirect(url_for(".group", cohort_code=session.cohort.code))
+    return render_template("manage/session_move.html", session=session, form=form)
+
+
+def _warning_text(warning: dict) -> str:
+    other = warning["session"]
+    if warning["kind"] == "room":
+        return _("Attention : la salle est déjà prise (%(code)s).", code=other.code)
+    return _("Attention : un animateur a déjà une séance à ce moment (%(code)s).", code=other.code)
+
+
+@bp.post("/seances/<session_code>/annuler")
+@staff_required("manage")
+def session_cancel(session_code: str):
+    session = load_session(session_code, "manage")
+    if session.cohort is None:
+        abort(404)
+    try:
+        told = service.cancel_session(session, actor=current_user)
+    except service.CohortError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(_("Séance annulée. %(n)s personnes sont prévenues.", n=told), "info")
+    return redirect(url_for(".group", cohort_code=session.cohort.code))
+
+
+@bp.route("/groupes/<cohort_code>/decaler", methods=["GET", "POST"])
+@staff_required("manage")
+def cohort_shift(cohort_code: str):
+    cohort = load_cohort(cohort_code, "manage")
+    form = ShiftForm()
+    if form.validate_on_submit():
+        try:
+            told = service.shift_cohort(cohort, timedelta(days=form.days.data), actor=current_user)
+        except service.CohortError as error:
+            db.session.rollback()
+            form.days.errors.append(ERRORS[str(error)]())
+        else:
+            db.session.commit()
+            flash(_("Séances décalées. %(n)s personnes sont prévenues.", n=told), "info")
+            return redirect(url_for(".group", cohort_code=cohort.code))
+    return render_template("manage/cohort_shift.html", cohort=cohort, form=form)
+
+
+@bp.post("/groupes/<cohort_code>/annuler")
+@staff_required("manage")
+def cohort_cancel(cohort_code: str):
+    cohort = load_cohort(cohort_code, "manage")
+    try:
+        told = service.cancel_cohort(cohort, actor=current_user)
+    except service.CohortError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(_("Groupe annulé. %(n)s personnes sont prévenues.", n=told), "info")
+    return redirect(url_for(".group", cohort_code=cohort.code))

@@ -1,12 +1,268 @@
-"""Programmes and sites."""
+"""Programmes (description, audience, workshops, team, publication) and sites."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-from ..accounts.permissions import staff_required
+from ..accounts.forms import choices
+from ..accounts.permissions import can, check_structures, staff_required
+from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember
+from ..extensions import db
+from . import offer
 from .blueprint import bp
+from .forms import (
+    STATUS_LABELS,
+    ProgrammeForm,
+    ProgrammeNewForm,
+    SiteForm,
+    StatusForm,
+    TeamMemberForm,
+    WorkshopForm,
+)
+from .loaders import load_programme, load_site, programme_structures
+from .scope import programme_ids_query, sites_query, structures_query
+
+MESSAGES = {
+    "code": lambda: _("Ce code existe déjà."),
+    "team": lambda: _("Il faut au moins deux professions différentes dans l'équipe pour publier."),
+    "workshops": lambda: _("Ajoutez au moins un atelier avant de publier."),
+    "commune": lambda: _("Ce code INSEE ne correspond à aucune commune."),
+}
+
+
+def _structure_choices(level="manage"):
+    rows = db.session.scalars(structures_query(current_user, level)).all()
+    return choices((s.code, s.name) for s in rows)
+
+
+def _programme_sites_choices(programme: Programme):
+    owners = programme_structures(programme)
+    rows = db.session.scalars(
+        select(Site).where(Site.structure_id.in_(owners)).order_by(Site.name)
+    ).all()
+    return choices((s.code, s.name) for s in rows)
 
 
 @bp.get("/programmes")
 @staff_required()
 def programmes():
-    return render_template("manage/programmes.html")
+    rows = db.session.scalars(
+        select(Programme)
+        .where(Programme.id.in_(programme_ids_query(current_user)))
+        .order_by(Programme.title)
+    ).all()
+    return render_template("manage/programmes.html", programmes=rows, status_labels=STATUS_LABELS)
+
+
+@bp.route("/programmes/nouveau", methods=["GET", "POST"])
+@staff_required("manage")
+def programme_new():
+    form = ProgrammeNewForm()
+    form.structure.choices = _structure_choices()
+    if form.validate_on_submit():
+        structure = db.session.scalar(
+            select(Structure).where(Structure.code == form.structure.data)
+        )
+        if structure is None:
+            abort(404)
+        check_structures({structure.id}, "manage")
+        try:
+            programme = offer.create_programme(
+                structure, form.code.data, form.title.data.strip(), actor=current_user
+            )
+        except offer.OfferError as error:
+            db.session.rollback()
+            form.code.errors.append(MESSAGES[error.message]())
+        else:
+            db.session.commit()
+            return redirect(url_for(".programme", programme_code=programme.code))
+    return render_template("manage/programme_new.html", form=form)
+
+
+@bp.route("/programmes/<programme_code>", methods=["GET", "POST"])
+@staff_required()
+def programme(programme_code: str):
+    programme = load_programme(programme_code)
+    editable = can(programme_structures(programme), "manage")
+    form = ProgrammeForm(obj=programme)
+    conditions = db.session.scalars(
+        select(Condition).where(Condition.is_group.is_(False)).order_by(Condition.position)
+    ).all()
+    form.conditions.choices = choices((c.code, c.plain_label) for c in conditions)
+    form.sites.choices = _programme_sites_choices(programme)
+    if form.is_submitted():
+        if not editable:
+            abort(403)
+        if form.validate():
+            sites = db.session.scalars(
+                select(Site).where(
+                    Site.code.in_(form.sites.data or []),
+                    Site.structure_id.in_(programme_structures(programme)),
+                )
+            ).all()
+            offer.update_programme(
+                programme,
+                {
+                    "title": form.title.data.strip(),
+                    "plain_title": (form.plain_title.data or "").strip(),
+                    "summary_plain": (form.summary_plain.data or "").strip(),
+                    "age_min": form.age_min.data,
+                    "age_max": form.age_max.data,
+                    "pregnancy": form.pregnancy.data,
+                    "formats": form.formats.data,
+                    "conditions": form.conditions.data or [],
+                    "completion_min_workshops": form.completion_min_workshops.data,
+                    "ars_authorisation": form.ars_authorisation.data,
+                    "contact_email": form.contact_email.data,
+                    "contact_phone": form.contact_phone.data,
+                },
+                sites=list(sites),
+                actor=current_user,
+            )
+            db.session.commit()
+            flash(_("Programme enregistré."), "info")
+            return redirect(url_for(".programme", programme_code=programme.code))
+    else:
+        form.conditions.data = [c.code for c in programme.conditions]
+        form.sites.data = [s.code for s in programme.sites]
+    return render_template(
+        "manage/programme.html",
+        programme=programme,
+        form=form,
+        editable=editable,
+        status_form=StatusForm(status=programme.status),
+        workshop_form=WorkshopForm(formdata=None),
+        team_form=TeamMemberForm(formdata=None),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/programmes/<programme_code>/statut")
+@staff_required("manage")
+def programme_status(programme_code: str):
+    programme = load_programme(programme_code, "manage")
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            offer.set_status(programme, form.status.data, actor=current_user)
+        except offer.OfferError as error:
+            db.session.rollback()
+            flash(MESSAGES[error.message](), "error")
+            return redirect(url_for(".programme", programme_code=programme.code)), 303
+        db.session.commit()
+        flash(_("État du programme : %(s)s.", s=STATUS_LABELS[programme.status]), "info")
+    return redirect(url_for(".programme", programme_code=programme.code))
+
+
+@bp.post("/programmes/<programme_code>/ateliers")
+@staff_required("manage")
+def workshop_add(programme_code: str):
+    programme = load_programme(programme_code, "manage")
+    form = WorkshopForm()
+    if form.validate_on_submit():
+        try:
+            offer.add_workshop(programme, form.data, actor=current_user)
+        except offer.OfferError as error:
+            db.session.rollback()
+            form.code.errors.append(MESSAGES[error.message]())
+        else:
+            db.session.commit()
+            flash(_("Atelier ajouté."), "info")
+            return redirect(url_for(".programme", programme_code=programme.code))
+    return render_template("manage/workshop_form.html", programme=programme, form=form), 400
+
+
+@bp.post("/programmes/<programme_code>/equipe")
+@staff_required("manage")
+def team_add(programme_code: str):
+    programme = load_programme(programme_code, "manage")
+    form = TeamMemberForm()
+    if form.validate_on_submit():
+        offer.add_team_member(programme, form.data, actor=current_user)
+        db.session.commit()
+        flash(_("Membre ajouté à l'équipe."), "info")
+        return redirect(url_for(".programme", programme_code=programme.code))
+    return render_template("manage/team_form.html", programme=programme, form=form), 400
+
+
+@bp.post("/programmes/<programme_code>/equipe/<int:member_id>/retirer")
+@staff_required("manage")
+def team_remove(programme_code: str, member_id: int):
+    programme = load_programme(programme_code, "manage")
+    member = db.session.get(TeamMember, member_id)
+    if member is None or member.programme_id != programme.id:
+        abort(404)
+    try:
+        offer.remove_team_member(member, actor=current_user)
+    except offer.OfferError:
+        db.session.rollback()
+        flash(MESSAGES["team"](), "error")
+    else:
+        db.session.commit()
+        flash(_("Membre retiré de l'équipe."), "info")
+    return redirect(url_for(".programme", programme_code=programme.code))
+
+
+@bp.get("/sites")
+@staff_required()
+def sites():
+    rows = db.session.scalars(sites_query(current_user)).all()
+    return render_template("manage/sites.html", sites=rows)
+
+
+def _site_form(site: Site | None) -> SiteForm:
+    form = SiteForm(obj=site)
+    form.structure.choices = _structure_choices()
+    if site is not None and not form.is_submitted():
+        form.step_free_access.data = {True: "1", False: "0"}.get(site.step_free_access, "")
+        form.structure.data = site.structure.code
+    return form
+
+
+def _save_site_from(form: SiteForm, site: Site | None):
+    structure = site.structure if site is not None else None
+    if structure is None:
+        structure = db.session.scalar(
+            select(Structure).where(Structure.code == form.structure.data)
+        )
+        if structure is None:
+            abort(404)
+        check_structures({structure.id}, "manage")
+    try:
+        saved = offer.save_site(site, structure, form.data, actor=current_user)
+    except offer.OfferError as error:
+        db.session.rollback()
+        getattr(form, error.field).errors.append(MESSAGES[error.message]())
+        return None
+    db.session.commit()
+    flash(_("Lieu enregistré."), "info")
+    return redirect(url_for(".site", site_code=saved.code))
+
+
+@bp.route("/sites/nouveau", methods=["GET", "POST"])
+@staff_required("manage")
+def site_new():
+    form = _site_form(None)
+    if form.validate_on_submit():
+        answer = _save_site_from(form, None)
+        if answer is not None:
+            return answer
+    return render_template("manage/site.html", form=form, site=None, editable=True)
+
+
+@bp.route("/sites/<site_code>", methods=["GET", "POST"])
+@staff_required()
+def site(site_code: str):
+    site = load_site(site_code)
+    editable = can({site.structure_id}, "manage")
+    form = _site_form(site)
+    if form.is_submitted():
+        if not editable:
+            abort(403)
+        form.code.data = site.code
+        if form.validate():
+            answer = _save_site_from(form, site)
+            if answer is not None:
+                return answer
+    return render_template("manage/site.html", form=form, site=site, editable=editable)

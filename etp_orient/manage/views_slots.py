@@ -1,1 +1,157 @@
-"""(in progress)"""
+"""BEP slots: bulk creation from availability windows (preview, then create), delete, move."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.forms import choices
+from ..accounts.permissions import staff_required
+from ..booking.models import Slot
+from ..catalogue.models import Site
+from ..core.clock import now
+from ..extensions import db
+from . import slots as service
+from .blueprint import bp
+from .forms import SlotRuleForm
+from .loaders import load_programme, load_slot
+
+ERRORS = {
+    "too_many": lambda: _("Trop de créneaux d'un coup : 2000 au plus."),
+    "booked": lambda: _("Ce créneau est réservé : déplacez-le plutôt."),
+    "past": lambda: _("Choisissez une date à venir."),
+}
+
+
+def _form(programme) -> SlotRuleForm:
+    form = SlotRuleForm()
+    form.site.choices = choices(
+        [("", _("À distance"))] + [(s.code, s.name) for s in programme.sites]
+    )
+    return form
+
+
+def _rule_from(form: SlotRuleForm) -> service.SlotRule:
+    return service.SlotRule(
+        weekdays=frozenset(int(d) for d in form.weekdays.data),
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        duration_min=form.duration.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        except_dates=service.parse_dates(form.except_dates.data),
+    )
+
+
+def _upcoming(programme) -> list[Slot]:
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .where(
+                Slot.programme_id == programme.id,
+                Slot.start_at >= now() - timedelta(days=1),
+                Slot.status == "open",
+            )
+            .options(selectinload(Slot.bookings))
+            .order_by(Slot.start_at)
+            .limit(500)
+        )
+    )
+
+
+@bp.route("/programmes/<programme_code>/creneaux", methods=["GET", "POST"])
+@staff_required()
+def slots(programme_code: str):
+    programme = load_programme(programme_code, "manage" if request.method == "POST" else "read")
+    form = _form(programme)
+    planned = None
+    if form.validate_on_submit():
+        site = None
+        if form.site.data:
+            site = db.session.scalar(select(Site).where(Site.code == form.site.data))
+            if site is None or site not in programme.sites:
+                form.site.errors.append(_("Choisissez un lieu du programme."))
+        elif not form.remote.data:
+            form.remote.errors.append(_("Choisissez un lieu, ou le téléphone ou la vidéo."))
+        if not form.errors:
+            try:
+                planned = service.plan_slots(programme, _rule_from(form), site=site)
+            except service.SlotError as error:
+                message = ERRORS.get(str(error))
+                form.except_dates.errors.append(
+                    message()
+                    if message
+                    else _("Date illisible : %(d)s. Écrivez par exemple 2026-12-25.", d=error)
+                )
+        if planned is not None and request.form.get("action") == "create":
+            created = service.create_slots(
+                programme,
+                planned,
+                site=site,
+                remote=form.remote.data or None,
+                professional=form.professional.data,
+                actor=current_user,
+            )
+            db.session.commit()
+            flash(_("%(n)s créneaux créés.", n=len(created)), "info")
+            return redirect(url_for(".slots", programme_code=programme.code))
+    return render_template(
+        "manage/slots.html",
+        programme=programme,
+        form=form,
+        planned=planned,
+        upcoming=_upcoming(programme),
+    )
+
+
+@bp.post("/creneaux/<slot_code>/supprimer")
+@staff_required("manage")
+def slot_delete(slot_code: str):
+    slot = load_slot(slot_code, "manage")
+    code = slot.programme.code
+    try:
+        service.delete_slot(slot, actor=current_user)
+    except service.SlotError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(_("Créneau supprimé."), "info")
+    return redirect(url_for(".slots", programme_code=code))
+
+
+@bp.route("/creneaux/<slot_code>/deplacer", methods=["GET", "POST"])
+@staff_required("manage")
+def slot_move(slot_code: str):
+    slot = load_slot(slot_code, "manage")
+    error = None
+    day = request.form.get("date", slot.local_start.date().isoformat())
+    hour = request.form.get("time", slot.local_start.strftime("%H:%M"))
+    if request.method == "POST":
+        try:
+            local = datetime.fromisoformat(f"{day}T{hour}").replace(tzinfo=ZoneInfo(slot.timezone))
+        except ValueError:
+            error = _("Saisissez une date et une heure valides.")
+        else:
+            try:
+                booking = service.move_slot(slot, local, actor=current_user)
+            except service.SlotError as problem:
+                db.session.rollback()
+                error = ERRORS[str(problem)]()
+            else:
+                db.session.commit()
+                flash(
+                    _("Créneau déplacé. La personne inscrite est prévenue.")
+                    if booking
+                    else _("Créneau déplacé."),
+                    "info",
+                )
+                return redirect(url_for(".slots", programme_code=slot.programme.code))
+    booked = service.live_booking(slot) is not None
+    return render_template(
+        "manage/slot_move.html", slot=slot, day=day, hour=hour, error=error, booked=booked
+    ), (400 if error else 200)

@@ -48,6 +48,7 @@ def _b_values(b, platform_admin) -> dict:
         "user_id": b.users["coordinator"].id,
         "membership_id": membership.id,
         "workshop_id": b.programme.workshops[0].id,
+        "member_id": b.programme.team[0].id,
     }
 
 

@@ -1,0 +1,367 @@
+"""Planning cohorts and their sessions; moving and cancelling them, with everyone told.
+
+A cohort's sessions follow a weekly or fortnightly rule mapped to the
+programme's workshops in order. A change of time or place raises the session's
+``revision`` (the iCal SEQUENCE, so feeds and invitations follow) and queues an
+e-mail with the new invitation to every participant and facilitator.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..booking import messages
+from ..booking.calendar import session_event
+from ..booking.models import Cohort, Enrollment, Facilitator, GroupSession
+from ..catalogue.models import Programme, Site, Workshop
+from ..core.clock import now
+from ..core.ical import build_calendar
+from ..core.models import audit
+from ..core.tokens import generated_code
+from ..extensions import db
+from ..notify.services import queue_email
+
+DEFAULT_MINUTES = 120
+
+
+class CohortError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    workshop: Workshop
+    start_at: datetime
+    end_at: datetime
+    timezone: str
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start_at.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end_at.astimezone(ZoneInfo(self.timezone))
+
+
+def plan_sessions(
+    programme: Programme,
+    *,
+    first_day: date,
+    start_time: time,
+    every_weeks: int,
+    timezone: str,
+    workshops: list[Workshop] | None = None,
+) -> list[PlannedSession]:
+    """One session per workshop, in order, every ``every_weeks`` weeks, at the same local time."""
+    if every_weeks not in (1, 2):
+        raise CohortError("every")
+    tz = ZoneInfo(timezone)
+    items = workshops if workshops is not None else list(programme.workshops)
+    if not items:
+        raise CohortError("no_workshops")
+    planned = []
+    for i, workshop in enumerate(items):
+        day = first_day + timedelta(weeks=i * every_weeks)
+        local = datetime.combine(day, start_time, tzinfo=tz)
+        minutes = workshop.duration_min or DEFAULT_MINUTES
+        planned.append(
+            PlannedSession(
+                workshop,
+                local.astimezone(UTC),
+                (local + timedelta(minutes=minutes)).astimezone(UTC),
+                timezone,
+            )
+        )
+    if planned[0].start_at <= now():
+        raise CohortError("past")
+    return planned
+
+
+def _overlapping(start: datetime, end: datetime, exclude_ids: Iterable[int] = ()):
+    query = select(GroupSession).where(
+        GroupSession.status != "cancelled",
+        GroupSession.start_at < end,
+        GroupSession.end_at > start,
+    )
+    ids = list(exclude_ids)
+    if ids:
+        query = query.where(GroupSession.id.not_in(ids))
+    return db.session.scalars(query).all()
+
+
+def _facilitator_user_ids(session: GroupSession) -> set[int]:
+    rows = list(session.facilitators) + (
+        list(session.cohort.facilitators) if session.cohort else []
+    )
+    return {f.user_id for f in rows if f.user_id}
+
+
+def _session_site_id(session: GroupSession) -> int | None:
+    if session.site_id:
+        return session.site_id
+    return session.cohort.site_id if session.cohort else None
+
+
+def double_bookings(
+    slots: Iterable[tuple[datetime, datetime]],
+    *,
+    site: Site | None,
+    room: str | None,
+    facilitator_ids: Iterable[int],
+    exclude_ids: Iterable[int] = (),
+) -> list[dict]:
+    """Existing sessions that overlap and share the room (same site) or a facilitator.
+
+    Returned as plain warnings: ``{"kind": "room"|"facilitator", "session": …, "start": …}``.
+    """
+    wanted = set(facilitator_ids)
+    warnings = []
+    for start, end in slots:
+        for other in _overlapping(start, end, exclude_ids):
+            if (
+                site is not None
+                and room
+                and _session_site_id(other) == site.id
+                and (other.room or "").strip().lower() == room.strip().lower()
+            ):
+                warnings.append({"kind": "room", "session": other, "start": start})
+            shared = wanted & _facilitator_user_ids(other)
+            if shared:
+                warnings.append(
+                    {"kind": "facilitator", "session": other, "start": start, "users": shared}
+                )
+    return warnings
+
+
+def create_cohort(
+    programme: Programme,
+    planned: list[PlannedSession],
+    *,
+    site: Site | None,
+    capacity: int,
+    room: str | None,
+    facilitators: list[User],
+    actor: User,
+    video_url: str | None = None,
+    code: str | None = None,
+) -> Cohort:
+    """Create the cohort, its sessions (in the workshops' order) and its facilitators."""
+    if capacity < 1:
+        raise CohortError("capacity")
+    cohort = Cohort(
+        code=code or generated_code("grp"),
+        programme=programme,
+        site=site,
+        format="presentiel" if site else "distanciel",
+        capacity=capacity,
+        seats_taken=0,
+        timezone=planned[0].timezone,
+        video_url=video_url,
+        status="open",
+        revision=0,
+    )
+    db.session.add(cohort)
+    for position, user in enumerate(facilitators):
+        cohort.facilitators.append(
+            Facilitator(
+                user_id=user.id,
+                name=user.full_name or user.email,
+                profession=user.profession,
+                position=position,
+            )
+        )
+    for item in planned:
+        db.session.add(
+            GroupSession(
+                code=generated_code("ses"),
+                cohort=cohort,
+                workshop=item.workshop,
+                room=room or None,
+                start_at=item.start_at,
+                end_at=item.end_at,
+                timezone=item.timezone,
+                status="scheduled",
+                revision=0,
+            )
+        )
+    db.session.flush()
+    audit(
+        "cohort.create",
+        actor_id=actor.id,
+        obj_type="cohort",
+        obj_id=cohort.code,
+        sessions=len(planned),
+    )
+    return cohort
+
+
+# --- telling everyone ---------------------------------------------------------
+
+
+def _people(cohort: Cohort):
+    participants = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.status == "confirmed"
+        )
+    ).all()
+    staff = [db.session.get(User, f.user_id) for f in cohort.facilitators if f.user_id]
+    return [e.participant for e in participants], [u for u in staff if u and u.active]
+
+
+def _session_line(session: GroupSession, old_start: datetime | None = None) -> dict:
+    return {
+        "title": session.workshop.title,
+        "start": session.start_at,
+        "end": session.end_at,
+        "tz": session.timezone,
+        "old_start": old_start,
+        "room": session.room,
+    }
+
+
+def _tell(
+    cohort: Cohort,
+    changed: list[tuple[GroupSession, datetime | None]],
+    template: str,
+    *,
+    cancel: bool,
+    key: str,
+) -> int:
+    """Queue one e-mail (or SMS) per participant and facilitator; return how many."""
+    participants, staff = _people(cohort)
+    context = {
+        **messages.cohort_context(cohort),
+        "changed": [_session_line(s, old) for s, old in changed],
+        "whole_cohort": cohort.status == "cancelled",
+        "manage_url": messages.manage_url(None),
+    }
+    count = 0
+    for person in participants:
+        events = [
+            session_event(s, personal=True, explicit_titles=person.feed_explicit_titles)
+            for s, _old in changed
+        ]
+        ics = build_calendar(
+            events, name=cohort.programme.display_title, method="CANCEL" if cancel else "REQUEST"
+        )
+        messages.send(
+            person,
+            template,
+            context,
+            ics=ics,
+            cancel=cancel,
+            dedupe_key=f"{key}:p{person.id}",
+        )
+        count += 1
+    for user in staff:
+        events = [session_event(s) for s, _old in changed]
+        ics = build_calendar(
+            events, name=cohort.programme.display_title, method="CANCEL" if cancel else "REQUEST"
+        )
+        queue_email(
+            to=user.email,
+            template=template,
+            language=user.language,
+            context={**context, "first_name": user.full_name or "", "staff": True},
+            ics=ics,
+            ics_method="CANCEL" if cancel else "REQUEST",
+            dedupe_key=f"{key}:u{user.id}",
+        )
+        count += 1
+    return count
+
+
+def move_session(
+    session: GroupSession, new_start: datetime, *, actor: User, room: str | None = None
+) -> int:
+    """Move one session (same length, optionally another room); returns how many were told."""
+    if new_start <= now():
+        raise CohortError("past")
+    if session.status == "cancelled":
+        raise CohortError("cancelled")
+    old = session.start_at
+    length = session.end_at - session.start_at
+    session.start_at = new_start
+    session.end_at = new_start + length
+    if room is not None:
+        session.room = room or None
+    session.status = "moved"
+    session.revision += 1
+    db.session.flush()
+    audit("session.move", actor_id=actor.id, obj_type="session", obj_id=session.code)
+    return _tell(
+        session.cohort,
+        [(session, old)],
+        "session_moved",
+        cancel=False,
+        key=f"session:{session.id}:r{session.revision}",
+    )
+
+
+def cancel_session(session: GroupSession, *, actor: User) -> int:
+    """Cancel one session; everyone gets a cancellation with ``METHOD:CANCEL``."""
+    if session.status == "cancelled":
+        raise CohortError("cancelled")
+    session.status = "cancelled"
+    session.cancelled_at = now()
+    session.revision += 1
+    db.session.flush()
+    audit("session.cancel", actor_id=actor.id, obj_type="session", obj_id=session.code)
+    return _tell(
+        session.cohort,
+        [(session, None)],
+        "session_cancelled",
+        cancel=True,
+        key=f"session:{session.id}:cancelled",
+    )
+
+
+def shift_cohort(cohort: Cohort, delta: timedelta, *, actor: User) -> int:
+    """Move every coming session of the cohort by ``delta`` (e.g. one week later)."""
+    coming = [s for s in cohort.sessions if s.status != "cancelled" and s.start_at > now()]
+    if not coming:
+        raise CohortError("nothing")
+    if coming[0].start_at + delta <= now():
+        raise CohortError("past")
+    changed = []
+    for session in coming:
+        old = session.start_at
+        session.start_at += delta
+        session.end_at += delta
+        session.status = "moved"
+        session.revision += 1
+        changed.append((session, old))
+    cohort.revision += 1
+    db.session.flush()
+    audit("cohort.move", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+    return _tell(
+        cohort, changed, "session_moved", cancel=False, key=f"cohort:{cohort.id}:r{cohort.revision}"
+    )
+
+
+def cancel_cohort(cohort: Cohort, *, actor: User) -> int:
+    """Cancel the cohort and all its coming sessions; everyone is told once."""
+    if cohort.status == "cancelled":
+        raise CohortError("cancelled")
+    coming = [s for s in cohort.sessions if s.status != "cancelled" and s.start_at > now()]
+    at = now()
+    for session in coming:
+        session.status = "cancelled"
+        session.cancelled_at = at
+        session.revision += 1
+    cohort.status = "cancelled"
+    cohort.revision += 1
+    db.session.flush()
+    audit("cohort.cancel", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+    return _tell(
+        cohort,
+        [(s, None) for s in coming],
+        "session_cancelled",
+        cancel=True,
+        key=f"cohort:{cohort.id}:cancelled",
+    )

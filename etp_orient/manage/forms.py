@@ -1,0 +1,251 @@
+"""Back-office forms. Services repeat the rules that matter; forms give the messages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..accounts.forms import choices
+from ..catalogue.models import FORMATS, PREGNANCY, PROGRAMME_STATUSES
+
+CODE = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Minuscules, chiffres et tirets seulement."))
+WEEKDAYS = [
+    ("0", _l("lundi")),
+    ("1", _l("mardi")),
+    ("2", _l("mercredi")),
+    ("3", _l("jeudi")),
+    ("4", _l("vendredi")),
+    ("5", _l("samedi")),
+    ("6", _l("dimanche")),
+]
+FORMAT_LABELS = {
+    "presentiel": _l("Sur place"),
+    "distanciel": _l("À distance"),
+    "mixte": _l("Mixte"),
+}
+PREGNANCY_LABELS = {
+    "either": _l("Enceinte ou non"),
+    "required": _l("Seulement pendant la grossesse"),
+    "excluded": _l("Pas pendant la grossesse"),
+}
+STATUS_LABELS = {
+    "draft": _l("Brouillon"),
+    "published": _l("Publié"),
+    "suspended": _l("Suspendu"),
+}
+
+
+class ProgrammeNewForm(FlaskForm):
+    structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
+    code = StringField(
+        _l("Code"), validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE]
+    )
+    title = StringField(
+        _l("Titre déclaré"), validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)]
+    )
+
+
+class ProgrammeForm(FlaskForm):
+    title = StringField(
+        _l("Titre déclaré"), validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)]
+    )
+    plain_title = StringField(_l("Titre en mots simples"), validators=[Optional(), Length(max=200)])
+    summary_plain = TextAreaField(_l("Résumé en mots simples"), validators=[Optional()])
+    conditions = SelectMultipleField(_l("Maladies concernées"), choices=[], validate_choice=False)
+    age_min = IntegerField(_l("Âge minimum"), validators=[Optional(), NumberRange(0, 120)])
+    age_max = IntegerField(_l("Âge maximum"), validators=[Optional(), NumberRange(0, 120)])
+    pregnancy = SelectField(
+        _l("Grossesse"), choices=choices((p, PREGNANCY_LABELS[p]) for p in PREGNANCY)
+    )
+    formats = SelectMultipleField(
+        _l("Formats"),
+        choices=choices((f, FORMAT_LABELS[f]) for f in FORMATS),
+        validators=[DataRequired(_l("Choisissez au moins un format."))],
+    )
+    sites = SelectMultipleField(_l("Lieux"), choices=[], validate_choice=False)
+    completion_min_workshops = IntegerField(
+        _l("Ateliers à suivre pour terminer le programme"),
+        validators=[Optional(), NumberRange(0, 50)],
+    )
+    ars_authorisation = StringField(_l("Référence ARS"), validators=[Optional(), Length(max=100)])
+    contact_email = StringField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
+    contact_phone = StringField(_l("Téléphone de contact"), validators=[Optional(), Length(max=30)])
+
+    def validate_age_max(self, field):
+        if (
+            field.data is not None
+            and self.age_min.data is not None
+            and field.data < self.age_min.data
+        ):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("L'âge maximum doit être plus grand que l'âge minimum."))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("État"), choices=choices((s, STATUS_LABELS[s]) for s in PROGRAMME_STATUSES)
+    )
+
+
+class WorkshopForm(FlaskForm):
+    code = StringField(
+        _l("Code de l'atelier"),
+        validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE],
+    )
+    title = StringField(
+        _l("Titre de l'atelier"),
+        validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)],
+    )
+    duration_min = IntegerField(_l("Durée (minutes)"), validators=[Optional(), NumberRange(5, 600)])
+    transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
+
+
+class TeamMemberForm(FlaskForm):
+    profession = StringField(
+        _l("Profession"), validators=[DataRequired(_l("Saisissez la profession.")), Length(max=100)]
+    )
+    name = StringField(_l("Nom"), validators=[Optional(), Length(max=200)])
+    etp_training_on = DateField(
+        _l("Date de la formation ETP de 40 heures"), validators=[Optional()]
+    )
+    is_coordinator = BooleanField(_l("Coordonne le programme"))
+
+
+class SiteForm(FlaskForm):
+    structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
+    code = StringField(
+        _l("Code"), validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE]
+    )
+    name = StringField(
+        _l("Nom"), validators=[DataRequired(_l("Saisissez un nom.")), Length(max=200)]
+    )
+    address = StringField(_l("Adresse"), validators=[Optional(), Length(max=300)])
+    postal_code = StringField(
+        _l("Code postal"),
+        validators=[Optional(), Regexp(r"^\d{5}$", message=_l("Cinq chiffres."))],
+    )
+    commune_insee = StringField(
+        _l("Code INSEE de la commune"),
+        validators=[
+            DataRequired(_l("Saisissez le code INSEE.")),
+            Regexp(r"^[0-9][0-9AB][0-9]{3}$", message=_l("Cinq caractères, par exemple 16015.")),
+        ],
+    )
+    step_free_access = SelectField(
+        _l("Accès de plain-pied"),
+        choices=choices([("", _l("Je ne sais pas")), ("1", _l("Oui")), ("0", _l("Non"))]),
+    )
+    transport = StringField(_l("Transports en commun"), validators=[Optional(), Length(max=300)])
+    timezone = SelectField(
+        _l("Fuseau horaire"),
+        choices=choices(
+            (z, z)
+            for z in (
+                "Europe/Paris",
+                "America/Guadeloupe",
+                "America/Martinique",
+                "America/Cayenne",
+                "Indian/Reunion",
+                "Indian/Mayotte",
+                "Pacific/Noumea",
+                "Pacific/Tahiti",
+                "America/Miquelon",
+            )
+        ),
+    )
+
+
+class SlotRuleForm(FlaskForm):
+    """Availability windows for BEP slots, turned into slots (preview first)."""
+
+    site = SelectField(_l("Lieu"), choices=[], validate_choice=False)
+    remote = SelectField(
+        _l("Ou à distance"),
+        choices=choices(
+            [("", _l("Non, sur place")), ("phone", _l("Par téléphone")), ("video", _l("En vidéo"))]
+        ),
+    )
+    weekdays = SelectMultipleField(
+        _l("Jours"),
+        choices=choices(WEEKDAYS),
+        validators=[DataRequired(_l("Choisissez au moins un jour."))],
+    )
+    start_time = TimeField(_l("De"), validators=[DataRequired(_l("Saisissez l'heure de début."))])
+    end_time = TimeField(_l("À"), validators=[DataRequired(_l("Saisissez l'heure de fin."))])
+    duration = IntegerField(
+        _l("Durée d'un créneau (minutes)"),
+        validators=[DataRequired(_l("Saisissez une durée.")), NumberRange(10, 240)],
+    )
+    date_from = DateField(_l("Du"), validators=[DataRequired(_l("Saisissez la date de début."))])
+    date_to = DateField(_l("Au"), validators=[DataRequired(_l("Saisissez la date de fin."))])
+    except_dates = TextAreaField(
+        _l("Sauf ces dates"),
+        validators=[Optional()],
+        description=_l("Une date par ligne, par exemple 2026-12-25."),
+    )
+    professional = StringField(_l("Professionnel"), validators=[Optional(), Length(max=200)])
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("L'heure de fin doit être après l'heure de début."))
+
+    def validate_date_to(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.date_from.data and field.data:
+            if field.data < self.date_from.data:
+                raise ValidationError(_l("La date de fin doit être après la date de début."))
+            if (field.data - self.date_from.data).days > 366:
+                raise ValidationError(_l("Une année au plus à la fois."))
+
+
+class CohortForm(FlaskForm):
+    """A new cohort and its sessions from a weekly or fortnightly rule."""
+
+    site = SelectField(_l("Lieu"), choices=[], validate_choice=False)
+    video_url = StringField(
+        _l("Lien vidéo (groupe à distance)"), validators=[Optional(), Length(max=500)]
+    )
+    capacity = IntegerField(
+        _l("Nombre de places"),
+        validators=[DataRequired(_l("Saisissez le nombre de places.")), NumberRange(1, 100)],
+    )
+    first_day = DateField(
+        _l("Date de la première séance"),
+        validators=[DataRequired(_l("Saisissez la date de la première séance."))],
+    )
+    start_time = TimeField(_l("Heure"), validators=[DataRequired(_l("Saisissez l'heure."))])
+    every = SelectField(
+        _l("Rythme"),
+        choices=choices([("1", _l("Chaque semaine")), ("2", _l("Toutes les deux semaines"))]),
+    )
+    room = StringField(_l("Salle"), validators=[Optional(), Length(max=200)])
+    facilitators = SelectMultipleField(_l("Animateurs"), choices=[], validate_choice=False)
+
+
+class MoveForm(FlaskForm):
+    day = DateField(_l("Nouvelle date"), validators=[DataRequired(_l("Saisissez une date."))])
+    start_time = TimeField(
+        _l("Nouvelle heure"), validators=[DataRequired(_l("Saisissez une heure."))]
+    )
+    room = StringField(_l("Salle"), validators=[Optional(), Length(max=200)])
+
+
+class ShiftForm(FlaskForm):
+    days = IntegerField(
+        _l("Décaler de combien de jours"),
+        validators=[DataRequired(_l("Saisissez un nombre de jours.")), NumberRange(-365, 365)],
+        description=_l("7 pour une semaine plus tard, -7 pour une semaine plus tôt."),
+    )

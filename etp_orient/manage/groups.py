@@ -1,0 +1,217 @@
+"""A cohort's people: the list, the waiting list, attendance and completion.
+
+Joining and leaving go through the booking services (``booking.cohorts``), so
+capacity, the waiting list and the messages follow the same rules as online.
+"""
+
+from sqlalchemy import func, select, update
+
+from ..accounts.models import User
+from ..booking import messages
+from ..booking.cohorts import join_cohort, leave_cohort
+from ..booking.models import Attendance, Booking, Cohort, Enrollment, GroupSession, Slot
+from ..booking.participants import ParticipantData
+from ..core.clock import now
+from ..core.models import audit
+from ..extensions import db
+
+STATUSES = ("present", "absent", "excused")
+
+
+class GroupError(ValueError):
+    pass
+
+
+def enrollments(cohort: Cohort, status: str) -> list[Enrollment]:
+    query = select(Enrollment).where(Enrollment.cohort_id == cohort.id)
+    if status == "waitlisted":
+        query = query.where(Enrollment.status == "waitlisted").order_by(
+            Enrollment.waitlist_rank, Enrollment.id
+        )
+    else:
+        query = query.where(Enrollment.status.in_(("confirmed", "completed"))).order_by(
+            Enrollment.id
+        )
+    return list(db.session.scalars(query))
+
+
+def audit_read(cohort: Cohort, what: str, *, actor: User) -> None:
+    """A staff read of a participant list is written down (who, when, which cohort)."""
+    audit(f"participants.read.{what}", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+
+
+def add_by_phone(cohort: Cohort, data: ParticipantData, *, actor: User):
+    """Someone met by phone joins (a place or the waiting list), like online."""
+    return join_cohort(cohort.code, data=data, acting_user=actor)
+
+
+def move_participant(enrollment: Enrollment, target: Cohort, *, actor: User):
+    """Leave this cohort and join ``target`` (a place or its waiting list)."""
+    participant = enrollment.participant
+    source = enrollment.cohort.code
+    if target.id == enrollment.cohort_id or target.programme_id != enrollment.cohort.programme_id:
+        raise GroupError("target")
+    leave_cohort(participant, source, acting_user=actor)
+    return join_cohort(target.code, participant=participant, acting_user=actor)
+
+
+def promote(enrollment: Enrollment, *, actor: User) -> None:
+    """Give a free place to this person from the waiting list, whatever their rank."""
+    if enrollment.status != "waitlisted":
+        raise GroupError("not_waiting")
+    taken = db.session.execute(
+        update(Cohort)
+        .where(Cohort.id == enrollment.cohort_id, Cohort.seats_taken < Cohort.capacity)
+        .values(seats_taken=Cohort.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not taken.rowcount:
+        raise GroupError("full")
+    db.session.refresh(enrollment.cohort)
+    enrollment.status = "confirmed"
+    enrollment.confirmed_at = now()
+    audit(
+        "enrollment.promote",
+        actor_id=actor.id,
+        obj_type="enrollment",
+        obj_id=enrollment.id,
+        cohort=enrollment.cohort.code,
+    )
+    messages.enrollment_message(enrollment, "enrollment_promoted", None)
+    db.session.flush()
+
+
+def reorder(enrollment: Enrollment, direction: int, *, actor: User) -> None:
+    """Swap a waiting person with the one before (-1) or after (+1)."""
+    waiting = enrollments(enrollment.cohort, "waitlisted")
+    index = next((i for i, e in enumerate(waiting) if e.id == enrollment.id), None)
+    if index is None:
+        raise GroupError("not_waiting")
+    other_index = index + direction
+    if not 0 <= other_index < len(waiting):
+        return
+    other = waiting[other_index]
+    # Ranks may be equal (ties broken by id): give both distinct ranks first.
+    for rank, row in enumerate(waiting, start=1):
+        row.waitlist_rank = rank
+    enrollment.waitlist_rank, other.waitlist_rank = other.waitlist_rank, enrollment.waitlist_rank
+    audit(
+        "waitlist.reorder",
+        actor_id=actor.id,
+        obj_type="enrollment",
+        obj_id=enrollment.id,
+        cohort=enrollment.cohort.code,
+    )
+    db.session.flush()
+
+
+def attendance_map(session: GroupSession) -> dict[int, Attendance]:
+    rows = db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
+    return {a.participant_id: a for a in rows}
+
+
+def mark(
+    session: GroupSession,
+    enrollment: Enrollment,
+    *,
+    status: str | None = None,
+    carer_present: bool | None = None,
+    actor: User,
+) -> Attendance:
+    """Record one tap: present, absent or excused, and/or whether a carer came."""
+    if enrollment.cohort_id != session.cohort_id or enrollment.status not in (
+        "confirmed",
+        "completed",
+    ):
+        raise GroupError("not_in_group")
+    if status is not None and status not in STATUSES:
+        raise GroupError("status")
+    row = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id,
+            Attendance.participant_id == enrollment.participant_id,
+        )
+    )
+    if row is None:
+        row = Attendance(
+            session_id=session.id,
+            participant_id=enrollment.participant_id,
+            status=status or "present",
+            carer_present=False,
+        )
+        db.session.add(row)
+    if status is not None:
+        row.status = status
+    if carer_present is not None:
+        row.carer_present = carer_present
+    row.marked_by_user_id = actor.id
+    enrollment.participant.last_activity_at = now()
+    db.session.flush()
+    audit(
+        "attendance.mark",
+        actor_id=actor.id,
+        obj_type="session",
+        obj_id=session.code,
+        enrollment=enrollment.id,
+        status=row.status,
+    )
+    update_completion(enrollment)
+    return row
+
+
+def workshops_attended(enrollment: Enrollment) -> int:
+    """Distinct workshops of the cohort the person was present at."""
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(GroupSession.workshop_id)))
+            .join(Attendance, Attendance.session_id == GroupSession.id)
+            .where(
+                GroupSession.cohort_id == enrollment.cohort_id,
+                Attendance.participant_id == enrollment.participant_id,
+                Attendance.status == "present",
+            )
+        )
+        or 0
+    )
+
+
+def final_assessment_held(enrollment: Enrollment) -> bool:
+    programme_id = enrollment.cohort.programme_id
+    return (
+        db.session.scalar(
+            select(func.count(Booking.id))
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.participant_id == enrollment.participant_id,
+                Booking.outcome == "held",
+                Slot.kind == "final",
+                Slot.programme_id == programme_id,
+            )
+        )
+        > 0
+    )
+
+
+def completion_met(enrollment: Enrollment) -> bool:
+    """The programme's rule: at least N of its workshops attended and a held final assessment.
+
+    N is ``Programme.completion_min_workshops``; when unset, every workshop of the programme.
+    """
+    programme = enrollment.cohort.programme
+    needed = programme.completion_min_workshops
+    if needed is None:
+        needed = len(programme.workshops)
+    return workshops_attended(enrollment) >= needed and final_assessment_held(enrollment)
+
+
+def update_completion(enrollment: Enrollment) -> bool:
+    """Mark the enrollment completed when the rule is met (and back when it no longer is)."""
+    met = completion_met(enrollment)
+    if met and enrollment.status == "confirmed":
+        enrollment.status = "completed"
+        enrollment.completed_at = now()
+    elif not met and enrollment.status == "completed":
+        enrollment.status = "confirmed"
+        enrollment.completed_at = None
+    db.session.flush()
+    return met
