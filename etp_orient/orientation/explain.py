@@ -152,3 +152,21 @@ def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
     if orientation.nothing_nearby:
         answer["contact"] = current_app.config["PLATFORM_CONTACT"]
     return answer
+
+
+def day_filter(value, timezone: str | None = None) -> str:
+    """Jinja ``orient_day``: "3 décembre 2026" in the reader's language (and the given zone)."""
+    from zoneinfo import ZoneInfo
+
+    if hasattr(value, "astimezone") and hasattr(value, "hour"):
+        value = value.astimezone(ZoneInfo(timezone or "Europe/Paris")).date()
+    return format_date(value, "long", locale=current_language())
+
+
+def slot_filter(local_start) -> str:
+    """Jinja ``orient_slot``: "mercredi 3 décembre 2026, 10:00" (already in local time)."""
+    from babel.dates import format_time
+
+    language = current_language()
+    day = format_date(local_start.date(), "full", locale=language)
+    return f"{day}, {format_time(local_start, 'short', locale=language)}"

@@ -41,7 +41,8 @@ def _place(commune) -> Place:
         departement=commune.departement,
         lat=commune.lat,
         lon=commune.lon,
-        postal_codes=tuple(p.code for p in commune.postal_codes),
+        # geo's CommuneInfo carries strings, the ORM row carries CommunePostalCode rows
+        postal_codes=tuple(getattr(p, "code", p) for p in commune.postal_codes),
     )
 
 

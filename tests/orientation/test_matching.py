@@ -90,7 +90,7 @@ CASES = [
      dict(nothing=True, elsewhere=["cardio-roubaix"])),
     ("catchment-douai", dict(q="prédiabète", commune="Lille", radius_km=50),
      dict(nothing=True, elsewhere=["dt2-douai"])),
-    ("nothing-nearby-lens", dict(q="diabète", commune="62300", radius_km=10),
+    ("nothing-nearby-lens", dict(q="diabète", commune="62498", radius_km=10),
      dict(nothing=True, elsewhere=["dt2-lille"])),
     # draft and suspended hidden
     ("draft-hidden", dict(q="reins", commune="59000"),

@@ -1,0 +1,53 @@
+"""The public programme page (/programmes/<code>): what it is, where, who, when, how to book."""
+
+from flask import Blueprint, abort, current_app, render_template
+
+from ..core.clock import now
+from ..orientation.availability import open_bep_slots, upcoming_cohorts
+from ..orientation.explain import condition_label
+from ..orientation.index import get_index
+from ..orientation.services import published_programme
+
+bp = Blueprint("catalogue", __name__)
+
+# how team professions are shown (the offer file uses these codes)
+PROFESSIONS = {
+    "medecin": "Médecin",
+    "infirmier": "Infirmier ou infirmière",
+    "ipa": "Infirmier ou infirmière en pratique avancée",
+    "dieteticien": "Diététicien ou diététicienne",
+    "sage-femme": "Sage-femme",
+    "pharmacien": "Pharmacien ou pharmacienne",
+    "kinesitherapeute": "Kinésithérapeute",
+    "enseignant-apa": "Enseignant en activité physique adaptée",
+    "psychologue": "Psychologue",
+    "endocrinologue": "Endocrinologue",
+    "sophrologue": "Sophrologue",
+    "patient-partenaire": "Patient partenaire",
+    "coordinateur": "Coordinateur ou coordinatrice",
+}
+
+
+@bp.get("/programmes/<code>")
+def programme(code: str):
+    """A published programme, in plain words; 404 for a draft or suspended one."""
+    found = published_programme(code)
+    if found is None:
+        abort(404)
+    at = now()
+    conditions = get_index().conditions
+    from flask_babel import gettext as _
+
+    return render_template(
+        "catalogue/programme.html",
+        programme=found,
+        conditions=[condition_label(c.code, conditions) for c in found.conditions],
+        professions=[_(PROFESSIONS.get(p, p)) for p in found.professions],
+        slots=open_bep_slots(found, at, limit=5),
+        cohorts=upcoming_cohorts(found, at, limit=5),
+        platform_contact=current_app.config["PLATFORM_CONTACT"],
+    )
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

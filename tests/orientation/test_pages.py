@@ -1,0 +1,239 @@
+"""Patient pages, the programme page and the professional flow (no browser)."""
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from etp_orient.extensions import db
+from etp_orient.notify.models import OutboxMessage
+from etp_orient.orientation.models import OrientationLog, Referral
+
+
+@pytest.fixture(autouse=True)
+def _unescaped_text(monkeypatch):
+    """``response.text``: the page with HTML entities decoded, for readable assertions."""
+    from werkzeug.test import TestResponse
+
+    monkeypatch.setattr(
+        TestResponse,
+        "text",
+        property(lambda r: html.unescape(r.get_data(as_text=True))),
+        raising=False,
+    )
+
+
+def _logs(channel):
+    return db.session.scalars(select(OrientationLog).where(OrientationLog.channel == channel)).all()
+
+
+def test_step_one_shows_pictograms_with_labels(offer, client):
+    page = client.get("/orientation").text
+    assert 'name="condition" value="diabete"' in page
+    assert "Souffle et poumons" in page
+    assert 'name="q"' in page
+
+
+def test_step_one_empty_asks_again(offer, client):
+    page = client.get("/orientation?etape=1&q=").text
+    assert "Touchez une image ou écrivez quelques mots." in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_step_two_carries_what_and_asks_pregnancy_for_diabetes(offer, client):
+    page = client.get("/orientation?condition=diabete").text
+    assert 'type="hidden" name="condition" value="diabete"' in page
+    assert "Êtes-vous enceinte ?" in page
+    assert 'name="commune"' in page
+
+
+def test_step_two_no_pregnancy_question_for_asthma(offer, client):
+    page = client.get("/orientation?q=asthme").text
+    assert "Êtes-vous enceinte ?" not in page
+    assert "Asthme" in page
+
+
+def test_results_list_with_reasons_and_log(offer, client):
+    response = client.get("/orientation/resultats?q=j'ai du sucre&commune=59000")
+    page = response.text
+    assert response.status_code == 200
+    assert "Vivre avec un diabète de type 2" in page
+    assert "Prochain rendez-vous le 3 décembre" in page
+    assert "/programmes/dt2-lille/rdv" in page
+    assert "leaflet.js" not in page
+    assert "/orientation/carte?" in page
+    [row] = _logs("patient")
+    assert row.departement == "59" and "diabete-type-2" in row.condition_codes
+
+
+def test_results_bad_age_error_next_to_field_input_kept(offer, client):
+    page = client.get("/orientation/resultats?q=sucre&commune=Lille&age=vingt").get_data(
+        as_text=True
+    )
+    assert "Écrivez l'âge en années" in page or "Écrivez l'âge en années" in page
+    assert 'value="vingt"' in page
+    assert 'value="Lille"' in page
+    assert _logs("patient") == []
+
+
+def test_results_unknown_commune(offer, client):
+    page = client.get("/orientation/resultats?q=sucre&commune=Zzzyxville").text
+    assert "Nous ne trouvons pas cette commune" in page
+    assert 'value="Zzzyxville"' in page
+
+
+def test_results_shared_postal_code_offers_a_choice(offer, client):
+    page = client.get("/orientation/resultats?q=sucre&commune=16730").text
+    assert "Plusieurs communes correspondent" in page
+    for insee in ("16138", "16187", "16388"):
+        assert f'value="{insee}"' in page
+    chosen = client.get("/orientation/resultats?q=diabete&commune=16187").text
+    assert "Diabète de type 2 en Angoumois" in chosen
+
+
+def test_nothing_nearby_gives_contact_and_remote(offer, client):
+    page = client.get("/orientation/resultats?q=covid long&commune=59000").text
+    assert "Nous n'avons pas trouvé de programme près de chez vous." in page
+    assert "Plateforme ETP du territoire" in page
+    assert "À distance, de chez vous" in page
+    assert "Covid long : mieux vivre au quotidien" in page
+
+
+def test_map_view_loads_leaflet_and_tiles_config(offer, client, app):
+    page = client.get("/orientation/carte?q=sucre&commune=59000").text
+    assert "vendor/leaflet/leaflet.js" in page
+    assert app.config["MAP_TILE_URL"] in page
+    assert 'data-lat="50.6365"' in page
+
+
+def test_programme_page(offer, client):
+    page = client.get("/programmes/dt2-lille").text
+    assert "C'est gratuit." in page
+    assert "/rdv/bep-dt2-lille-2" in page
+    assert "/rdv/bep-dt2-lille-1" not in page  # booked
+    assert "/groupes/groupe-dt2-lille-janvier" in page
+    assert "7 places libres" in page
+    assert "/programmes/dt2-lille/rdv" in page
+    assert "Accessible en fauteuil roulant" in page
+    assert "Métro : gare Lille-Flandres" in page
+    assert "Diététicien" in page
+    assert "Un suivi 6 mois après" in page
+
+
+@pytest.mark.parametrize("code", ["irc-lille-brouillon", "irc-douai-suspendu", "inconnu"])
+def test_programme_page_hidden(offer, client, code):
+    assert client.get(f"/programmes/{code}").status_code == 404
+
+
+def test_pro_screen_results_and_log(offer, client):
+    page = client.get("/pro/orienter?condition=bpco&commune=59000&age=60").text
+    assert "Mieux respirer avec une BPCO" in page
+    assert "Orienter vers ce programme" in page
+    assert len(_logs("professional")) == 1
+
+
+def test_pro_screen_requires_condition(offer, client):
+    page = client.get("/pro/orienter?commune=59000").text
+    assert "Choisissez une pathologie ou écrivez quelques mots." in page
+    assert _logs("professional") == []
+
+
+def _refer(client, code="bpco-lille"):
+    response = client.post(f"/pro/orienter/{code}")
+    assert response.status_code == 302
+    return db.session.scalars(select(Referral)).one(), response.location
+
+
+def test_referral_and_sheet(offer, client):
+    referral, location = _refer(client)
+    assert location.endswith(f"/pro/orientation/{referral.code}")
+    assert re.fullmatch(r"[a-z2-9]{8}", referral.code)
+    assert referral.status == "issued"
+    assert (referral.expires_at - referral.created_at).days == 90
+    page = client.get(location).text
+    assert "<svg" in page
+    assert referral.code.upper() in page
+    assert f"http://etp.test/programmes/bpco-lille/rdv?referral_code={referral.code}" in page
+    assert f"/rdv/bep-bpco-lille-1?referral_code={referral.code}&pro=1" in page
+
+
+def test_referral_unknown_programme_or_draft(offer, client):
+    assert client.post("/pro/orienter/irc-lille-brouillon").status_code == 404
+
+
+def test_referral_needs_csrf(offer, client, csrf_enabled):
+    assert client.post("/pro/orienter/bpco-lille").status_code == 400
+
+
+def test_send_link_needs_consent(offer, client):
+    referral, location = _refer(client)
+    response = client.post(
+        f"/pro/orientation/{referral.code}/envoyer",
+        data={"email": "patient@example.org", "language": "fr"},
+    )
+    assert response.status_code == 400
+    page = response.text
+    assert "Cochez cette case seulement si le patient est d'accord." in page
+    assert 'value="patient@example.org"' in page
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_send_link_queues_email(offer, client):
+    referral, location = _refer(client)
+    response = client.post(
+        f"/pro/orientation/{referral.code}/envoyer",
+        data={"email": "patient@example.org", "language": "fr", "consent": "y"},
+    )
+    assert response.status_code == 302
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "patient@example.org"
+    assert message.template == "referral_link"
+    assert f"referral_code={referral.code}" in message.body_text
+    assert "Mieux respirer avec une BPCO" in message.subject
+
+
+def test_my_referrals_needs_login(offer, client):
+    response = client.get("/pro/mes-orientations")
+    assert response.status_code in (302, 401)
+
+
+def test_my_referrals_shows_use_and_start_only_with_consent(offer, client):
+    from datetime import timedelta
+
+    from etp_orient.booking.models import Booking, Participant
+    from etp_orient.core.clock import now
+    from etp_orient.core.tokens import hash_token, new_token
+    from tests.fixtures.manage import login, make_user
+
+    user = make_user("docteur@example.org", full_name="Dr Martin")
+    db.session.commit()
+    assert login(client, user).status_code == 302
+    first, _ = _refer(client)
+    second_location = client.post("/pro/orienter/cardio-roubaix").location
+    second = db.session.scalar(select(Referral).where(Referral.code == second_location[-8:]))
+    assert first.referrer_user_id == user.id
+    slots = offer["slots"]
+    for referral, slot, consent in ((first, "bep-bpco-lille-1", True),
+                                    (second, "bep-cardio-roubaix-1", False)):  # fmt: skip
+        person = Participant(
+            first_name="P",
+            last_name="Q",
+            email=f"{referral.code}@example.org",
+            manage_token_hash=hash_token(new_token()),
+            consent_share_gp_at=now() if consent else None,
+        )
+        db.session.add(person)
+        db.session.add(
+            Booking(participant=person, slot=slots[slot], referral_id=referral.id, outcome="held")
+        )
+        referral.status = "used"
+        referral.used_at = now() - timedelta(days=1)
+    db.session.commit()
+    page = client.get("/pro/mes-orientations").text
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    by_code = {
+        code: row for row in rows for code in (first.code, second.code) if code.upper() in row
+    }
+    assert "Non partagé" not in by_code[first.code]
+    assert "Non partagé" in by_code[second.code]
