@@ -13,8 +13,9 @@ def home_html(client):
 
 
 def test_home_has_one_call_to_action_to_orientation(home_html):
-    assert 'class="button button-large" href="/orientation"' in home_html
-    assert home_html.count('class="button') == 1
+    main = home_html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    assert 'class="button button-large" href="/orientation"' in main
+    assert main.count('class="button') == 1
 
 
 @pytest.mark.parametrize("code", ["diabete", "respiratoire", "cardio", "tabac"])
