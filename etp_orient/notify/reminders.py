@@ -28,7 +28,7 @@ from ..core.db import begin_write
 from ..core.ical import CalEvent, build_calendar
 from ..extensions import db
 from .models import OutboxMessage
-from .services import queue_email, queue_sms
+from .services import queue_email, queue_sms, withdraw_pending
 
 # how long before the date the reminder leaves
 REMINDER_LEAD = timedelta(days=2)
@@ -47,6 +47,16 @@ def session_key(enrollment, session) -> str:
         f"{KEY_PREFIX}session:{session.id}:e{enrollment.id}:"
         f"r{session.revision}:{session.start_at:%Y%m%d%H%M}"
     )
+
+
+def withdraw_booking_reminders(booking_id: int) -> int:
+    """Withdraw a booking's unsent reminder (cancelled, moved); in the caller's transaction."""
+    return withdraw_pending(f"{KEY_PREFIX}booking:{booking_id}:")
+
+
+def withdraw_session_reminders(session_id: int) -> int:
+    """Withdraw every unsent reminder of a session (moved, cancelled); caller's transaction."""
+    return withdraw_pending(f"{KEY_PREFIX}session:{session_id}:")
 
 
 def _made_before_window(made_at: datetime | None, start: datetime) -> bool:

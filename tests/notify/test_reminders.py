@@ -265,3 +265,20 @@ def booked_slot_for(clock, email):
     slot = make_slot(programme, site, clock() + timedelta(days=5))
     book(make_participant(email=email), slot)
     db.session.commit()
+
+
+def test_a_moved_session_can_withdraw_its_reminders_at_once(ctx, clock):
+    from etp_orient.notify.reminders import withdraw_session_reminders
+
+    programme, site = make_offer()
+    start = clock() + timedelta(days=5)
+    cohort = make_cohort(programme, site, [start])
+    for i in range(2):
+        enroll(make_participant(email=f"p{i}@example.org"), cohort)
+    db.session.commit()
+    clock.set(start - timedelta(days=1))
+    queue_reminders(clock())
+    db.session.commit()
+    assert withdraw_session_reminders(cohort.sessions[0].id) == 2
+    db.session.commit()
+    assert [m.status for m in reminders()] == ["failed", "failed"]

@@ -69,7 +69,10 @@ def test_email_is_delivered_with_text_html_and_invitation(ctx, smtp_server, cloc
     assert received["Content-Language"] == "fr"
     found = parts(received)
     assert "Bonjour Camille" in found["text/plain"].get_content()
-    assert '<html lang="fr"' in found["text/html"].get_content()
+    html = found["text/html"].get_content()
+    assert '<html lang="fr" dir="ltr">' in html
+    assert f"<title>{received['Subject']}</title>" in html
+    assert "<img" not in html
     calendar = found["text/calendar"]
     assert calendar.get_param("method") == "REQUEST"
     assert calendar.get_content_charset() == "utf-8"
