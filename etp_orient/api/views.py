@@ -38,4 +38,5 @@ def init_app(app) -> None:
 
 
 # Route modules (each adds its routes to ``bp``).
+from . import communes  # noqa: E402, F401, I001  (issue 2: geography)
 from . import conditions, orientation, programmes  # noqa: E402, F401  (issue 3)
