@@ -144,6 +144,7 @@ class SiteForm(FlaskForm):
     step_free_access = SelectField(
         _l("Accès de plain-pied"),
         choices=choices([("", _l("Je ne sais pas")), ("1", _l("Oui")), ("0", _l("Non"))]),
+        validate_choice=False,
     )
     transport = StringField(_l("Transports en commun"), validators=[Optional(), Length(max=300)])
     timezone = SelectField(
@@ -174,6 +175,7 @@ class SlotRuleForm(FlaskForm):
         choices=choices(
             [("", _l("Non, sur place")), ("phone", _l("Par téléphone")), ("video", _l("En vidéo"))]
         ),
+        validate_choice=False,
     )
     weekdays = SelectMultipleField(
         _l("Jours"),

@@ -198,7 +198,7 @@ def move_slot(slot: Slot, new_start: datetime, *, actor: User) -> Booking | None
                 "old_tz": old_tz,
                 "manage_url": messages.manage_url(None),
             },
-            ics=messages.slot_ics(slot),
+            ics=messages.slot_ics(slot, booking.participant, None),
             dedupe_key=f"slot:{slot.id}:moved:{slot.revision}",
         )
     return booking

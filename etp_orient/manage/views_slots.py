@@ -75,7 +75,7 @@ def slots(programme_code: str):
             site = db.session.scalar(select(Site).where(Site.code == form.site.data))
             if site is None or site not in programme.sites:
                 form.site.errors.append(_("Choisissez un lieu du programme."))
-        elif not form.remote.data:
+        elif form.remote.data not in ("phone", "video"):
             form.remote.errors.append(_("Choisissez un lieu, ou le téléphone ou la vidéo."))
         if not form.errors:
             try:

@@ -1,0 +1,124 @@
+"""Programmes and sites from the back office."""
+
+from sqlalchemy import select
+
+from etp_orient.catalogue.models import Programme, Site
+from etp_orient.core.models import AuditEvent
+from etp_orient.extensions import db
+from etp_orient.geo.models import Commune
+from tests.fixtures.manage import login_as, make_world
+
+
+def _coordinator(app, client):
+    with app.app_context():
+        a, b, admin = make_world()
+        login_as(client, a.users["coordinator"])
+        return a.programme.code
+
+
+def test_publishing_needs_two_professions(app, client, clock):
+    code = _coordinator(app, client)
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        programme.status = "draft"
+        programme.team[1].profession = "infirmier"  # both nurses now
+        db.session.commit()
+    client.post(f"/gestion/programmes/{code}/statut", data={"status": "published"})
+    with app.app_context():
+        assert db.session.scalar(select(Programme.status).where(Programme.code == code)) == "draft"
+    client.post(f"/gestion/programmes/{code}/equipe", data={"profession": "Dieteticien"})
+    client.post(f"/gestion/programmes/{code}/statut", data={"status": "published"})
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.status == "published"
+        assert "dieteticien" in programme.professions
+
+
+def test_edit_programme_audience_and_formats(app, client, clock):
+    code = _coordinator(app, client)
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={
+            "title": "Nouveau titre",
+            "age_min": "18",
+            "age_max": "99",
+            "pregnancy": "excluded",
+            "formats": ["presentiel", "distanciel"],
+            "sites": ["site-a"],
+            "completion_min_workshops": "3",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.title == "Nouveau titre"
+        assert programme.formats == ["presentiel", "distanciel"]
+        assert (programme.age_min, programme.age_max, programme.pregnancy) == (18, 99, "excluded")
+        assert programme.completion_min_workshops == 3
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "programme.update"))
+
+
+def test_bad_age_range_keeps_what_was_typed(app, client, clock):
+    code = _coordinator(app, client)
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={"title": "Titre gardé", "age_min": "60", "age_max": "20", "formats": ["mixte"]},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "plus grand" in page and 'value="Titre gardé"' in page
+
+
+def test_add_workshop_at_the_end(app, client, clock):
+    code = _coordinator(app, client)
+    client.post(
+        f"/gestion/programmes/{code}/ateliers",
+        data={"code": "stress", "title": "Gérer le stress", "duration_min": "90"},
+    )
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert [w.code for w in programme.workshops][-1] == "stress"
+
+
+def test_create_site_uses_commune_centre(app, client, clock):
+    _coordinator(app, client)
+    response = client.post(
+        "/gestion/sites/nouveau",
+        data={
+            "structure": "struct-a",
+            "code": "site-neuf",
+            "name": "Salle des fêtes",
+            "commune_insee": "16015",
+            "timezone": "Europe/Paris",
+            "step_free_access": "1",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.code == "site-neuf"))
+        commune = db.session.get(Commune, "16015")
+        assert (site.lat, site.lon) == (commune.lat, commune.lon)
+        assert site.step_free_access is True
+
+
+def test_site_in_a_structure_not_mine_is_refused(app, client, clock):
+    _coordinator(app, client)
+    response = client.post(
+        "/gestion/sites/nouveau",
+        data={
+            "structure": "struct-b",
+            "code": "x-site",
+            "name": "X",
+            "commune_insee": "16015",
+            "timezone": "Europe/Paris",
+        },
+    )
+    assert response.status_code == 404
+
+
+def test_educator_cannot_edit_a_programme(app, client, clock):
+    with app.app_context():
+        a, b, admin = make_world()
+        login_as(client, a.users["educator"])
+    response = client.post("/gestion/programmes/prog-a", data={"title": "x", "formats": ["mixte"]})
+    assert response.status_code == 403

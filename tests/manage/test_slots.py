@@ -1,0 +1,130 @@
+"""BEP slots in bulk (preview, then create), in the site's time zone; move and delete."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from etp_orient.booking.models import Slot
+from etp_orient.catalogue.models import Site
+from etp_orient.extensions import db
+from etp_orient.notify.models import OutboxMessage
+from tests.fixtures.manage import book, login_as, make_world
+
+RULE = {
+    "site": "site-a",
+    "weekdays": ["1"],  # Tuesdays
+    "start_time": "09:00",
+    "end_time": "12:00",
+    "duration": "45",
+    "date_from": "2026-12-01",
+    "date_to": "2026-12-31",
+    "except_dates": "2026-12-22",
+}
+
+
+def _login(app, client):
+    with app.app_context():
+        a, b, admin = make_world()
+        login_as(client, a.users["coordinator"])
+
+
+def _count(app):
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count(Slot.id)).where(Slot.code.not_in(["slot-a", "slot-b"]))
+        )
+
+
+def test_preview_shows_slots_and_creates_nothing(app, client, clock):
+    _login(app, client)
+    response = client.post("/gestion/programmes/prog-a/creneaux", data=RULE)
+    page = response.get_data(as_text=True)
+    # Tuesdays of December 2026: 1, 8, 15, 29 (22 excluded) × 4 slots of 45 min in 3 hours.
+    assert "Aperçu : 16 créneaux" in page
+    assert _count(app) == 0
+
+
+def test_create_in_the_sites_time_zone(app, client, clock):
+    _login(app, client)
+    response = client.post("/gestion/programmes/prog-a/creneaux", data={**RULE, "action": "create"})
+    assert response.status_code == 302
+    with app.app_context():
+        slots = db.session.scalars(
+            select(Slot).where(Slot.code.not_in(["slot-a", "slot-b"])).order_by(Slot.start_at)
+        ).all()
+        assert len(slots) == 16
+        # 9:00 in Paris in December is 8:00 UTC.
+        assert slots[0].start_at == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+        assert slots[3].end_at == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+        assert all(s.start_at.date().isoformat() != "2026-12-22" for s in slots)
+
+
+def test_overseas_site_uses_its_own_time_zone(app, client, clock):
+    _login(app, client)
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.code == "site-a"))
+        site.timezone = "Indian/Reunion"
+        db.session.commit()
+    client.post("/gestion/programmes/prog-a/creneaux", data={**RULE, "action": "create"})
+    with app.app_context():
+        first = db.session.scalar(
+            select(Slot).where(Slot.code.not_in(["slot-a", "slot-b"])).order_by(Slot.start_at)
+        )
+        assert first.start_at == datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # UTC+4
+
+
+def test_creating_twice_does_not_duplicate(app, client, clock):
+    _login(app, client)
+    client.post("/gestion/programmes/prog-a/creneaux", data={**RULE, "action": "create"})
+    client.post("/gestion/programmes/prog-a/creneaux", data={**RULE, "action": "create"})
+    assert _count(app) == 16
+
+
+def test_bad_rule_gets_messages_next_to_fields(app, client, clock):
+    _login(app, client)
+    response = client.post(
+        "/gestion/programmes/prog-a/creneaux",
+        data={**RULE, "end_time": "08:00", "except_dates": "31/02/2026", "action": "create"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "après l'heure de début" in page
+    assert _count(app) == 0
+
+
+def test_moving_a_booked_slot_tells_the_patient(app, client, clock):
+    with app.app_context():
+        a, b, admin = make_world()
+        book(a.participant, a.slot)
+        db.session.commit()
+        login_as(client, a.users["coordinator"])
+    response = client.post(
+        "/gestion/creneaux/slot-a/deplacer", data={"date": "2026-12-03", "time": "14:00"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        slot = db.session.scalar(select(Slot).where(Slot.code == "slot-a"))
+        assert slot.start_at == datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
+        assert slot.revision == 1
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.recipient == "patient-a@example.org"
+        assert message.template == "booking_moved"
+
+
+def test_booked_slot_cannot_be_deleted_but_free_one_can(app, client, clock):
+    with app.app_context():
+        a, b, admin = make_world()
+        book(a.participant, a.slot)
+        db.session.commit()
+        login_as(client, a.users["coordinator"])
+    client.post("/gestion/creneaux/slot-a/supprimer")
+    assert _count(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(Slot).where(Slot.code == "slot-a")) is not None
+    client.post("/gestion/programmes/prog-a/creneaux", data={**RULE, "action": "create"})
+    with app.app_context():
+        code = db.session.scalar(
+            select(Slot.code).where(Slot.code.not_in(["slot-a", "slot-b"])).limit(1)
+        )
+    client.post(f"/gestion/creneaux/{code}/supprimer")
+    assert _count(app) == 15
