@@ -11,11 +11,8 @@ which shows these tests can fail. The slot is still protected there by the
 partial unique index, so the control uses the cohort.
 """
 
-import http.client
-import re
 import threading
 from collections import Counter
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -24,49 +21,12 @@ from etp_orient.booking import services
 from etp_orient.booking.models import Booking, Cohort, Enrollment
 from etp_orient.extensions import db
 from tests.fixtures.booking import make_world, person
+from tests.fixtures.booking_http import Visitor
 from tests.fixtures.servers import GunicornServer
 
 pytestmark = pytest.mark.server
 
 WORKERS = 4
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-class Visitor:
-    """One person: one connection, one cookie jar (the session cookie), one CSRF token."""
-
-    def __init__(self, base_url: str):
-        parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port
-        self.cookie = ""
-        self.token = ""
-
-    def _request(self, method: str, path: str, body: str | None = None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            cookie = response.getheader("Set-Cookie")
-            if cookie and cookie.startswith("session="):
-                self.cookie = cookie.split(";", 1)[0]
-            return response.status, text
-        finally:
-            conn.close()
-
-    def get_form(self, path: str) -> int:
-        status, text = self._request("GET", path)
-        match = CSRF.search(text)
-        if match:
-            self.token = match.group(1) or match.group(2)
-        return status
-
-    def post(self, path: str, data: dict) -> int:
-        body = urlencode({**data, "csrf_token": self.token})
-        return self._request("POST", path, body)[0]
 
 
 def form(n: int) -> dict:
