@@ -85,6 +85,11 @@ def _days(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
     ]
 
 
+def _referral_arg() -> str:
+    """A referral code carried in the link (``?referral_code=``, as the orientation sheet writes it)."""
+    return (request.args.get("referral_code") or request.args.get("code") or "").strip()[:16]
+
+
 def _is_pro() -> bool:
     return (request.values.get("pro") or "") == "1"
 
@@ -102,7 +107,7 @@ def slots(code: str):
         programme=programme,
         days=_days(free),
         pro=_is_pro(),
-        referral_code=(request.args.get("code") or "")[:16],
+        referral_code=_referral_arg(),
     )
 
 
@@ -130,7 +135,7 @@ def book(slot_code: str):
     form = BookingForm()
     if request.method == "GET":
         form.pro.data = "1" if _is_pro() else ""
-        form.referral_code.data = (request.args.get("code") or "")[:16]
+        form.referral_code.data = _referral_arg()
         if not services.slot_bookable(slot):
             return _taken_page(slot, form)
     elif form.validate_on_submit():

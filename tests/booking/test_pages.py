@@ -124,8 +124,12 @@ def test_form_errors_summary_field_and_data_kept(world, client, changes, field, 
 def test_referral_code_carried_and_used(world, client):
     make_referral(world.programme)
     db.session.commit()
-    html = client.get("/rdv/bep-1?code=k3m9x2pq").get_data(as_text=True)
+    html = client.get("/rdv/bep-1?referral_code=k3m9x2pq&pro=1").get_data(as_text=True)
     assert 'value="k3m9x2pq"' in html
+    listing = client.get("/programmes/prog-booking/rdv?referral_code=k3m9x2pq").get_data(
+        as_text=True
+    )
+    assert "/rdv/bep-1?referral_code=k3m9x2pq" in listing
     post(client, "/rdv/bep-1", referral_code="k3m9x2pq")
     assert db.session.scalar(select(Referral.status)) == "used"
 
