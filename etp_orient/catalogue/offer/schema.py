@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import OfferError, json_path
 from .errors import tr as _
+from .fastcheck import compile_schema
 
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "offer.schema.json"
 
@@ -86,20 +87,42 @@ def _validators() -> tuple[Draft202012Validator, dict[str, Draft202012Validator]
 
     Items are validated one by one so that a large file can report progress.
     """
+    return _top_validator(), _item_validators()
+
+
+@cache
+def fast_checks() -> dict:
+    """Per kind of item, a quick yes/no check (see fastcheck.py); jsonschema names the errors."""
+    schema = load_schema()
+    formats = {"date-time": _is_date_time, "email": _is_email, "uri": _is_uri}
+    return {
+        name: compile_schema(prop["items"], schema, formats)
+        for name, prop in schema["properties"].items()
+        if "items" in prop
+    }
+
+
+@cache
+def _top_validator() -> Draft202012Validator:
     schema = load_schema()
     Draft202012Validator.check_schema(schema)
-    defs = schema.get("$defs", {})
     top = dict(schema)
     top["properties"] = {
         name: {k: v for k, v in prop.items() if k != "items"}
         for name, prop in schema["properties"].items()
     }
-    per_kind = {
+    return Draft202012Validator(top, format_checker=_format_checker)
+
+
+@cache
+def _item_validators() -> dict[str, Draft202012Validator]:
+    schema = load_schema()
+    defs = schema.get("$defs", {})
+    return {
         name: Draft202012Validator({**prop["items"], "$defs": defs}, format_checker=_format_checker)
         for name, prop in schema["properties"].items()
         if "items" in prop
     }
-    return Draft202012Validator(top, format_checker=_format_checker), per_kind
 
 
 _TYPE_NAMES = {
@@ -201,6 +224,7 @@ def schema_errors(data: object, progress=None) -> list[tuple[list, OfferError]]:
     ``progress(stage, done, total)`` is called every few thousand items.
     """
     top, per_kind = _validators()
+    fast = fast_checks()
     raw = list(top.iter_errors(data))
     found = []
     if isinstance(data, dict):
@@ -210,7 +234,13 @@ def schema_errors(data: object, progress=None) -> list[tuple[list, OfferError]]:
             items = data.get(kind)
             if not isinstance(items, list):
                 continue
+            quick = fast[kind]
             for i, item in enumerate(items):
+                if quick(item):
+                    done += 1
+                    if progress is not None and done % PROGRESS_EVERY == 0:
+                        progress("validation", done, total)
+                    continue
                 for error in validator.iter_errors(item):
                     for path, message in _messages(error):
                         found.append(([kind, i, *path], message))
