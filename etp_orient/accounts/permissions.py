@@ -49,7 +49,11 @@ def can(structures: Iterable[int], level: str = "manage") -> bool:
 
 
 def staff_required(level: str = "read", *, platform_admin: bool = False):
-    """Log-in required, then some role at ``level`` somewhere (or platform admin) else 403."""
+    """Log-in required, then a role somewhere (or platform admin).
+
+    Without an object in the URL, a role at ``level`` is needed (else 403); with
+    one, the view loads it and checks ``level`` on its structures (404/403).
+    """
 
     def decorator(view):
         @wraps(view)
@@ -58,9 +62,12 @@ def staff_required(level: str = "read", *, platform_admin: bool = False):
             if platform_admin:
                 if not current_user.is_admin:
                     abort(404)
-            elif structure_ids(current_user, level) == set():
+            elif structure_ids(current_user, "read") == set():
                 # An object in the URL does not exist for someone with no role at all.
                 abort(404 if kwargs else 403)
+            elif not kwargs and structure_ids(current_user, level) == set():
+                abort(403)
+            # With an object in the URL, the view's loader checks ``level`` on it.
             g.staff_level = level
             return view(*args, **kwargs)
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..booking import messages
-from ..booking.cohorts import join_cohort, leave_cohort
+from ..booking.cohorts import join_cohort
 from ..booking.models import Attendance, Booking, Cohort, Enrollment, GroupSession, Slot
 from ..booking.participants import ParticipantData
 from ..core.clock import now
@@ -45,14 +45,10 @@ def add_by_phone(cohort: Cohort, data: ParticipantData, *, actor: User):
     return join_cohort(cohort.code, data=data, acting_user=actor)
 
 
-def move_participant(enrollment: Enrollment, target: Cohort, *, actor: User):
-    """Leave this cohort and join ``target`` (a place or its waiting list)."""
-    participant = enrollment.participant
-    source = enrollment.cohort.code
+def check_move_target(enrollment: Enrollment, target: Cohort) -> None:
+    """A participant may only move to another cohort of the same programme."""
     if target.id == enrollment.cohort_id or target.programme_id != enrollment.cohort.programme_id:
         raise GroupError("target")
-    leave_cohort(participant, source, acting_user=actor)
-    return join_cohort(target.code, participant=participant, acting_user=actor)
 
 
 def promote(enrollment: Enrollment, *, actor: User) -> None:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import can, staff_required
+from ..booking.cohorts import join_cohort, leave_cohort
 from ..booking.forms import ParticipantForm
 from ..booking.models import Cohort, Enrollment, GroupSession
 from ..booking.rules import BookingError
@@ -133,16 +134,26 @@ def enrollment_move(cohort_code: str, enrollment_id: int):
     cohort = load_cohort(cohort_code, "manage")
     enrollment = _enrollment(cohort, enrollment_id)
     target = db.session.scalar(select(Cohort).where(Cohort.code == request.form.get("target", "")))
-    if target is None or target.programme_id != cohort.programme_id:
+    if target is None:
         flash(ERRORS["target"](), "error")
         return redirect(url_for(".group", cohort_code=cohort_code))
     try:
-        result = service.move_participant(enrollment, target, actor=current_user)
-    except (service.GroupError, BookingError) as error:
-        db.session.rollback()
-        reason = getattr(error, "reason", str(error))
-        flash((ERRORS.get(reason) or BOOKING_ERRORS.get(reason, lambda: reason))(), "error")
+        service.check_move_target(enrollment, target)
+    except service.GroupError as error:
+        flash(ERRORS[str(error)](), "error")
         return redirect(url_for(".group", cohort_code=cohort_code))
+    participant = enrollment.participant
+    # The booking services each take the write lock (and so end any open
+    # transaction): join the new group first and commit, then leave the old one,
+    # so that a full target changes nothing.
+    try:
+        result = join_cohort(target.code, participant=participant, acting_user=current_user)
+    except BookingError as error:
+        db.session.rollback()
+        flash(BOOKING_ERRORS.get(error.reason, lambda: _("Inscription impossible."))(), "error")
+        return redirect(url_for(".group", cohort_code=cohort_code))
+    db.session.commit()
+    leave_cohort(participant, cohort_code, acting_user=current_user)
     db.session.commit()
     flash(
         _("La personne passe dans le groupe %(code)s.", code=target.code)
@@ -158,8 +169,6 @@ def enrollment_move(cohort_code: str, enrollment_id: int):
 def enrollment_remove(cohort_code: str, enrollment_id: int):
     cohort = load_cohort(cohort_code, "manage")
     enrollment = _enrollment(cohort, enrollment_id)
-    from ..booking.cohorts import leave_cohort
-
     try:
         leave_cohort(enrollment.participant, cohort.code, acting_user=current_user)
     except BookingError:
