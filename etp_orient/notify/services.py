@@ -106,6 +106,8 @@ def _ics_text(ics: str | bytes | None) -> str | None:
 
 def _store(message: OutboxMessage, dedupe_key: str | None) -> OutboxMessage | None:
     """Add and flush; with a dedupe key, inside a SAVEPOINT so a duplicate leaves no trace."""
+    if dedupe_key is not None and len(dedupe_key) > 120:
+        raise ValueError("dedupe_key is longer than 120 characters")
     if dedupe_key is None:
         db.session.add(message)
         db.session.flush()

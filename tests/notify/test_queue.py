@@ -252,3 +252,16 @@ def test_forget_recipient_deletes_their_messages(ctx):
         queue_email(to=to, template="reminder_booking", language="fr", context=reminder_context())
     assert forget_recipient("camille@example.org") == 2
     assert count() == 1
+
+
+def test_an_overlong_dedupe_key_is_a_programming_error(ctx):
+    import pytest
+
+    with pytest.raises(ValueError, match="dedupe_key"):
+        queue_email(
+            to="a@example.org",
+            template="reminder_booking",
+            language="fr",
+            context=reminder_context(),
+            dedupe_key="x" * 121,
+        )
