@@ -298,6 +298,7 @@ def test_moving_a_session_raises_its_revision(clock):
     assert moved.status == "moved"
     assert moved.start_at == datetime(2026, 12, 9, 13, 0, tzinfo=UTC)
     assert moved.updated_at == clock() != created
+    assert report.moved_sessions == ["dg-dec-alim"]
     # a second import of the moved file changes nothing more
     assert not _imported(data).changed
     db.session.expire_all()
@@ -310,10 +311,11 @@ def test_changing_a_room_or_cancelling_raises_the_revision(clock):
     data["cohorts"][0]["sessions"][0]["room"] = "Salle 3"
     data["cohorts"][0]["sessions"][1]["status"] = "cancelled"
     clock.advance(hours=1)
-    _imported(data)
+    report = _imported(data)
     db.session.expire_all()
     assert _one(GroupSession, code="dg-dec-alim").revision == 1
     cancelled = _one(GroupSession, code=session_code("dg-groupe-decembre", "activite", 1))
+    assert report.cancelled_sessions == [cancelled.code]
     assert (cancelled.status, cancelled.revision) == ("cancelled", 1)
     assert cancelled.cancelled_at == clock()
 
@@ -326,7 +328,7 @@ def test_moving_a_slot_raises_its_revision_but_a_new_professional_does_not():
     db.session.expire_all()
     assert _one(Slot, code="bep-dg-1").revision == 0
     data["slots"][0]["site"] = "ch-angouleme-site"
-    _imported(data)
+    assert _imported(data).moved_slots == ["bep-dg-1"]
     db.session.expire_all()
     slot = _one(Slot, code="bep-dg-1")
     assert (slot.revision, slot.professional) == (1, "Mme Martin, sage-femme")

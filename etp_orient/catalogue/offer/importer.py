@@ -72,9 +72,18 @@ class ImportReport:
     slots: KindCounts = field(default_factory=KindCounts)
     cohorts: KindCounts = field(default_factory=KindCounts)
     sessions: KindCounts = field(default_factory=KindCounts)
+    # codes of the existing dated rows whose time or place changed, or that were
+    # cancelled: the import does not tell the people booked, a caller may
+    moved_slots: list[str] = field(default_factory=list)
+    moved_sessions: list[str] = field(default_factory=list)
+    cancelled_sessions: list[str] = field(default_factory=list)
 
     def kinds(self) -> list[tuple[str, KindCounts]]:
-        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+        return [
+            (f.name, getattr(self, f.name))
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), KindCounts)
+        ]
 
     @property
     def changed(self) -> bool:
@@ -88,7 +97,7 @@ class ImportReport:
         }
 
     def lines(self) -> list[str]:
-        """One plain line per kind, for the command line."""
+        """One plain line per kind (and the moves), for the command line."""
         labels = {
             "structures": _("structures"),
             "sites": _("lieux"),
@@ -98,7 +107,7 @@ class ImportReport:
             "cohorts": _("groupes"),
             "sessions": _("séances"),
         }
-        return [
+        lines = [
             _(
                 "%(kind)s : %(created)s créé(s), %(updated)s modifié(s), %(unchanged)s inchangé(s)",
                 kind=labels[name],
@@ -108,6 +117,18 @@ class ImportReport:
             )
             for name, c in self.kinds()
         ]
+        if self.moved_slots or self.moved_sessions or self.cancelled_sessions:
+            lines.append(
+                _(
+                    "Dates changées : %(slots)s créneau(x) et %(moved)s séance(s) déplacé(e)s, "
+                    "%(cancelled)s séance(s) annulée(s). L'import ne prévient pas les personnes "
+                    "inscrites.",
+                    slots=len(self.moved_slots),
+                    moved=len(self.moved_sessions),
+                    cancelled=len(self.cancelled_sessions),
+                )
+            )
+        return lines
 
 
 def import_offer(data: dict, *, progress=None) -> ImportReport:
@@ -127,6 +148,8 @@ def import_offer(data: dict, *, progress=None) -> ImportReport:
     with db.session.begin_nested():
         report = _Importer(data, index, state, progress).run()
     db.session.flush()
+    # the rows were written with Core statements: reload any ORM object already in the session
+    db.session.expire_all()
     return report
 
 
@@ -458,6 +481,8 @@ class _Importer:
             elif _differs(row, values):
                 moved = any(getattr(row, f) != values[f] for f in SLOT_MOVES)
                 revision = row.revision + 1 if moved else row.revision
+                if moved:
+                    self.report.moved_slots.append(code)
                 updates.append(
                     {"_id": row.id, **values, "revision": revision, "updated_at": self.ts}
                 )
@@ -586,6 +611,10 @@ class _Importer:
                     # the file only knows scheduled / cancelled
                     values["status"] = "moved" if moved or row.status == "moved" else "scheduled"
                     values["cancelled_at"] = None
+                if cancelled and not was_cancelled:
+                    self.report.cancelled_sessions.append(code)
+                elif not cancelled and (moved or cid in self.moved_cohorts):
+                    self.report.moved_sessions.append(code)
                 if _differs(row, values):
                     bump = moved or was_cancelled != cancelled or cid in self.moved_cohorts
                     updates.append(
