@@ -50,3 +50,15 @@ def test_loading_repairs_changed_rows(app_ctx):
         load_communes(conn)
     with db.engine.begin() as conn:
         assert _snapshot(conn) == before
+
+
+def test_documented_counts_match_the_shipped_file():
+    from collections import Counter
+    from pathlib import Path
+
+    communes, _ = read_communes()
+    counts = Counter(c["coord_source"] for c in communes)
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data-sources.md").read_text()
+    for source in COORD_SOURCES:
+        assert f"| {source} | {counts[source]:,} |" in doc
+    assert f"**{len(communes):,} communes**" in doc

@@ -189,3 +189,26 @@ def test_search_with_nothing_typed_is_empty():
     assert search_communes("") == []
     assert search_communes("   ") == []
     assert search_communes("-'") == []
+
+
+def test_search_sees_a_commune_added_after_the_index_was_built():
+    from etp_orient.extensions import db
+    from etp_orient.geo.models import Commune
+
+    assert search_communes("angouleme")[0].insee == "16015"  # the index exists
+    commune = Commune(
+        insee="99901",
+        name="Zygomarville-sur-Test",
+        search_name="zygomarville sur test",
+        departement="99",
+        lat=45.0,
+        lon=0.0,
+        coord_source="departement",
+    )
+    db.session.add(commune)
+    db.session.flush()
+    try:
+        assert search_communes("zygomarville")[0].insee == "99901"
+    finally:
+        db.session.rollback()
+    assert "99901" not in _codes(search_communes("zygomarville"))
