@@ -398,3 +398,23 @@ def test_progress_is_reported():
     import_offer(sample_offer(), progress=lambda stage, done, total: seen.append(stage))
     db.session.rollback()
     assert "validation" in seen
+
+
+def test_a_badly_shaped_file_gets_errors_not_a_crash():
+    data = {
+        "structures": {},
+        "sites": [1, None],
+        "programmes": [{"code": 5, "workshops": "x"}],
+        "slots": [{"programme": [], "start": 3}],
+        "cohorts": [{"code": "c", "sessions": [1, {"workshop": []}]}, {"sessions": "x"}],
+        "extra": True,
+    }
+    paths = {e.path for e in validate_offer(data)}
+    assert {
+        "$.structures",
+        "$.sites[0]",
+        "$.programmes[0].code",
+        "$.slots[0].programme",
+        "$.cohorts[0].sessions[1].workshop",
+        "$.extra",
+    } <= paths
