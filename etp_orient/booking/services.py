@@ -149,13 +149,15 @@ def book_slot(
     acting_user=None,
     oriented_by: str = "self",
     referral_code: str | None = None,
+    on_behalf: bool = False,
 ) -> BookingResult:
     """Book a slot for a new participant; queue the confirmation with its ``.ics``.
 
     Raises :class:`BookingError` with ``slot_unavailable`` (unknown, cancelled,
     past), ``slot_taken``, ``not_eligible`` or ``referral_invalid``.
     ``oriented_by`` is ``self`` or ``professional`` (a professional booking
-    during the consultation; ``acting_user`` when logged in); a referral code
+    during the consultation; ``acting_user`` when logged in, ``on_behalf`` once
+    the patient's consent was ticked, kept in the audit trail); a referral code
     overrides it with the referrer's kind and is marked used.
     """
     lock = locking_enabled()
@@ -184,12 +186,15 @@ def book_slot(
         referral.status = "used"
         referral.used_at = now()
         referral.participant_id = participant.id
+    detail = {"slot": slot.code}
+    if on_behalf:
+        detail["on_behalf_with_patient_consent"] = True
     audit(
         "booking.create",
         actor_id=actor(acting_user),
         obj_type="booking",
         obj_id=booking.id,
-        slot=slot.code,
+        **detail,
     )
     messages.booking_confirmed(booking, token)
     db.session.flush()

@@ -135,6 +135,7 @@ def book(slot_code: str):
     form = BookingForm()
     if request.method == "GET":
         form.pro.data = "1" if _is_pro() else ""
+        form.language.data = current_language()
         form.referral_code.data = _referral_arg()
         if not services.slot_bookable(slot):
             return _taken_page(slot, form)
@@ -150,6 +151,7 @@ def book(slot_code: str):
                     acting_user=current_user if current_user.is_authenticated else None,
                     oriented_by="professional" if pro else "self",
                     referral_code=form.referral_code.data or None,
+                    on_behalf=pro,
                 )
             except services.BookingError as error:
                 db.session.rollback()
@@ -202,6 +204,8 @@ def cohort(cohort_code: str):
     """A cohort's dates, seats left and registration window, and its join form."""
     cohort = _cohort_or_404(cohort_code)
     form = JoinForm()
+    if request.method == "GET":
+        form.language.data = current_language()
     refusal = None
     if request.method == "POST" and form.validate_on_submit():
         if not services.age_fits(cohort.programme, form.year, now().year):

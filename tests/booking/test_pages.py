@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from etp_orient.booking import services
 from etp_orient.booking.models import Booking, Participant
+from etp_orient.core.models import AuditEvent
 from etp_orient.extensions import db
 from etp_orient.orientation.models import Referral
 from tests.fixtures.booking import FORM, make_referral, person
@@ -163,6 +164,15 @@ def test_pro_mode_requires_patient_consent(world, client):
     assert db.session.scalar(select(Booking.id)) is None
     assert post(client, "/rdv/bep-1", pro="1", patient_consent="y").status_code == 303
     assert db.session.scalar(select(Booking.oriented_by)) == "professional"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "booking.create"))
+    assert event.detail["on_behalf_with_patient_consent"] is True
+
+
+def test_language_defaults_to_page_language(world, client):
+    html = client.get("/rdv/bep-1?lang=ar").get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="ar"|<option[^>]*value="ar"[^>]*selected', html
+    )
 
 
 def test_consents_time_stamped_from_form(world, client, clock):
