@@ -8,7 +8,7 @@ import click
 
 from ..core.db import begin_write
 from ..extensions import db
-from .offer import OfferInvalid, export_offer, import_offer
+from .offer import OfferInvalid, export_offer, import_offer, validate_offer
 from .offer.errors import tr as _
 
 # files with more items than this print their progress
@@ -85,10 +85,21 @@ def _progress_printer():
 def register(app) -> None:
     @app.cli.command("import-offer")
     @click.argument("path", type=click.Path(dir_okay=False))
-    def import_offer_command(path):
+    @click.option("--check", is_flag=True, help="Only check the file; write nothing.")
+    def import_offer_command(path, check):
         """Import an offer file (JSON): all of it or nothing, every error listed."""
         data = read_offer_file(path)
         progress = _progress_printer() if _size(data) > PROGRESS_FROM else None
+        if check:
+            errors = validate_offer(data, progress=progress)
+            db.session.rollback()
+            for error in errors:
+                click.echo(f"{error.path}: {error.message}", err=True)
+            if errors:
+                click.echo(_("%(count)s erreur(s).", count=len(errors)), err=True)
+                sys.exit(1)
+            click.echo(_("Le fichier est valide : il peut être importé."))
+            return
         begin_write()
         try:
             report = import_offer(data, progress=progress)

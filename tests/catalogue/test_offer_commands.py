@@ -109,3 +109,16 @@ def test_large_files_show_progress(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "vérification : 5000/" in result.output
     assert "créneaux : 5760 créé(s)" in result.output
+
+
+def test_check_only_validates(runner, tmp_path):
+    path = _write(tmp_path / "offer.json", sample_offer())
+    result = runner.invoke(args=["import-offer", "--check", path])
+    assert result.exit_code == 0, result.output
+    assert "Le fichier est valide" in result.output
+    assert _programmes() == 0
+    data = sample_offer()
+    data["slots"][0]["site"] = "nulle-part"
+    result = runner.invoke(args=["import-offer", "--check", _write(tmp_path / "bad.json", data)])
+    assert result.exit_code == 1
+    assert "$.slots[0].site: Lieu inconnu(e)" in result.output
