@@ -43,7 +43,6 @@ class NameIndex:
     words: dict[str, set[int]]  # word -> entry ids
     sorted_words: list[str]
     postal_codes: list[tuple[str, str]]  # sorted (postal code, INSEE)
-    alias_codes: dict[str, str]  # arrondissement / former commune code -> INSEE
 
 
 _indexes: dict[str, NameIndex] = {}
@@ -93,12 +92,9 @@ def _build_index(signature: tuple) -> NameIndex:
         # Folded here rather than read from search_name: rows added by hand may differ.
         entries.append((fold(name), insee))
     commune_count = len(entries)
-    alias_codes = {}
     for alias in read_aliases():
         if alias["insee"] in infos:
             entries.append((fold(alias["name"]), alias["insee"]))
-            if alias["code"] not in infos:
-                alias_codes[alias["code"]] = alias["insee"]
     compact, words = defaultdict(list), defaultdict(set)
     by_initial = defaultdict(lambda: ([], []))
     for i, (name, _) in enumerate(entries):
@@ -120,7 +116,6 @@ def _build_index(signature: tuple) -> NameIndex:
         words=dict(words),
         sorted_words=sorted(words),
         postal_codes=sorted((c, insee) for insee, cs in codes.items() for c in cs),
-        alias_codes=alias_codes,
     )
 
 

@@ -14,14 +14,17 @@ milliseconds. No Flask request is used here; an application context is needed
 for the database session.
 """
 
+import functools
 import re
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.text import fold
 from ..extensions import db
 from .index import EXACT, FUZZY, PREFIX, code_prefix, get_index, name_matches, reset_index
+from .loader import read_aliases
 from .models import Commune, CommunePostalCode
 from .values import CommuneInfo, CommuneResolution
 
@@ -58,7 +61,7 @@ def get_commune(insee: str) -> CommuneInfo | None:
         return None
     commune = db.session.get(Commune, code)
     if commune is None:
-        parent = get_index().alias_codes.get(code)
+        parent = _alias_codes().get(code)
         commune = db.session.get(Commune, parent) if parent else None
     return _info(commune) if commune else None
 
@@ -70,6 +73,7 @@ def communes_for_postal_code(code: str) -> list[CommuneInfo]:
         return []
     communes = db.session.scalars(
         select(Commune)
+        .options(selectinload(Commune.postal_codes))
         .join(CommunePostalCode)
         .where(CommunePostalCode.code == code)
         .order_by(Commune.population.desc().nulls_last(), Commune.name, Commune.insee)
@@ -130,6 +134,12 @@ def resolve_commune(text: str) -> CommuneResolution:
     if len(top) == 1:
         return CommuneResolution(query=query, commune=top[0])
     return CommuneResolution(query=query, candidates=top)
+
+
+@functools.cache
+def _alias_codes() -> dict[str, str]:
+    """Codes of municipal arrondissements and former communes -> current INSEE code."""
+    return {a["code"]: a["insee"] for a in read_aliases() if a["code"] != a["insee"]}
 
 
 def _info(commune: Commune) -> CommuneInfo:
