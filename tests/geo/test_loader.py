@@ -62,3 +62,13 @@ def test_documented_counts_match_the_shipped_file():
     for source in COORD_SOURCES:
         assert f"| {source} | {counts[source]:,} |" in doc
     assert f"**{len(communes):,} communes**" in doc
+
+
+def test_load_communes_command_is_safe_to_rerun(runner, app_ctx):
+    with db.engine.begin() as conn:
+        before = _snapshot(conn)
+    result = runner.invoke(args=["load-communes"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(read_communes()[0])} communes" in result.output
+    with db.engine.begin() as conn:
+        assert _snapshot(conn) == before
