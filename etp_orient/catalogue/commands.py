@@ -19,7 +19,7 @@ _STAGES = {
     "structures": "structures",
     "sites": "lieux",
     "programmes": "programmes",
-    "team": "équipes",
+    "team_members": "équipes",
     "workshops": "ateliers",
     "slots": "créneaux",
     "cohorts": "groupes",

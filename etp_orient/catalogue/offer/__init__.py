@@ -9,7 +9,8 @@ Public API, used by the command line and by other packages:
 
 from .errors import OfferError, OfferInvalid
 from .exporter import export_offer
-from .importer import ImportReport, KindCounts, import_offer
+from .importer import import_offer
+from .report import ImportReport, KindCounts
 from .schema import load_schema
 from .state import load_state
 from .validate import check_offer

@@ -7,14 +7,12 @@ is not written at all, so a second import of the same file changes nothing
 (no ``updated_at``, no ``revision``).
 """
 
-from dataclasses import dataclass, field, fields
-
 from sqlalchemy import bindparam, delete, select
 
 from ...core.clock import now
 from ...extensions import db
 from .errors import OfferInvalid
-from .errors import tr as _
+from .report import ImportReport, KindCounts
 from .schema import PROGRESS_EVERY, parse_date_time
 from .state import (
     LINK_TABLES,
@@ -50,85 +48,6 @@ def commune_timezone(insee: str) -> str:
 # changes of these columns raise a slot's or a session's revision (the iCal SEQUENCE)
 SLOT_MOVES = ("start_at", "end_at", "site_id", "remote")
 SESSION_MOVES = ("start_at", "end_at", "room")
-
-
-@dataclass
-class KindCounts:
-    """How many rows of one kind the import created, updated or left unchanged."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportReport:
-    """What an import did, per kind of row."""
-
-    structures: KindCounts = field(default_factory=KindCounts)
-    sites: KindCounts = field(default_factory=KindCounts)
-    programmes: KindCounts = field(default_factory=KindCounts)
-    workshops: KindCounts = field(default_factory=KindCounts)
-    slots: KindCounts = field(default_factory=KindCounts)
-    cohorts: KindCounts = field(default_factory=KindCounts)
-    sessions: KindCounts = field(default_factory=KindCounts)
-    # codes of the existing dated rows whose time or place changed, or that were
-    # cancelled: the import does not tell the people booked, a caller may
-    moved_slots: list[str] = field(default_factory=list)
-    moved_sessions: list[str] = field(default_factory=list)
-    cancelled_sessions: list[str] = field(default_factory=list)
-
-    def kinds(self) -> list[tuple[str, KindCounts]]:
-        return [
-            (f.name, getattr(self, f.name))
-            for f in fields(self)
-            if isinstance(getattr(self, f.name), KindCounts)
-        ]
-
-    @property
-    def changed(self) -> bool:
-        """Whether the import wrote anything."""
-        return any(c.created or c.updated for _name, c in self.kinds())
-
-    def as_dict(self) -> dict:
-        return {
-            name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
-            for name, c in self.kinds()
-        }
-
-    def lines(self) -> list[str]:
-        """One plain line per kind (and the moves), for the command line."""
-        labels = {
-            "structures": _("structures"),
-            "sites": _("lieux"),
-            "programmes": _("programmes"),
-            "workshops": _("ateliers"),
-            "slots": _("créneaux"),
-            "cohorts": _("groupes"),
-            "sessions": _("séances"),
-        }
-        lines = [
-            _(
-                "%(kind)s : %(created)s créé(s), %(updated)s modifié(s), %(unchanged)s inchangé(s)",
-                kind=labels[name],
-                created=c.created,
-                updated=c.updated,
-                unchanged=c.unchanged,
-            )
-            for name, c in self.kinds()
-        ]
-        if self.moved_slots or self.moved_sessions or self.cancelled_sessions:
-            lines.append(
-                _(
-                    "Dates changées : %(slots)s créneau(x) et %(moved)s séance(s) déplacé(e)s, "
-                    "%(cancelled)s séance(s) annulée(s). L'import ne prévient pas les personnes "
-                    "inscrites.",
-                    slots=len(self.moved_slots),
-                    moved=len(self.moved_sessions),
-                    cancelled=len(self.cancelled_sessions),
-                )
-            )
-        return lines
 
 
 def import_offer(data: dict, *, progress=None) -> ImportReport:
@@ -387,33 +306,8 @@ class _Importer:
 
     def _teams(self, teams: list) -> None:
         """Keep the members whose profession is still listed (their name and training date stay)."""
-        t = table("team_members")
-        inserts, moves, deletes = [], [], []
-        for code, wanted in teams:
-            pid = self.programme_ids[code]
-            current = self.state.team.get(pid, [])
-            if [m[1] for m in current] == wanted:
-                continue
-            used: set[int] = set()
-            for pos, profession in enumerate(wanted):
-                match = next((m for m in current if m[0] not in used and m[1] == profession), None)
-                if match is None:
-                    inserts.append(
-                        {
-                            "programme_id": pid,
-                            "profession": profession,
-                            "position": pos,
-                            "is_coordinator": False,
-                        }
-                    )
-                    continue
-                used.add(match[0])
-                if match[2] != pos:
-                    moves.append({"_id": match[0], "position": pos})
-            deletes.extend(m[0] for m in current if m[0] not in used)
-        for chunk in _chunks(deletes, 500):
-            db.session.execute(delete(t).where(t.c.id.in_(chunk)))
-        self._write("team_members", "team", inserts, moves)
+        wanted = [(self.programme_ids[code], names) for code, names in teams]
+        self._sync_lists("team_members", "programme_id", "profession", self.state.team, wanted)
 
     def workshops(self) -> None:
         inserts, updates = [], []
@@ -547,26 +441,35 @@ class _Importer:
 
     def _facilitators(self, wanted_lists: list) -> None:
         """Keep the facilitators whose name is still listed (their account link stays)."""
-        t = table("facilitators")
+        wanted = [(self.cohort_ids[code], names) for code, names in wanted_lists]
+        self._sync_lists("facilitators", "cohort_id", "name", self.state.facilitators, wanted)
+
+    def _sync_lists(self, name: str, parent: str, key: str, current_of: dict, wanted: list):
+        """Make each parent's ordered list of rows match the wanted values, keeping matches.
+
+        ``current_of``: parent id → [(row id, value, position)]; ``wanted``: [(parent id,
+        [value, …])]. A row whose value is still wanted is kept (only its position may
+        change), the others are deleted, the missing values inserted.
+        """
+        t = table(name)
         inserts, moves, deletes = [], [], []
-        for code, wanted in wanted_lists:
-            cid = self.cohort_ids[code]
-            current = self.state.facilitators.get(cid, [])
-            if [f[1] for f in current] == wanted:
+        for parent_id, values in wanted:
+            current = current_of.get(parent_id, [])
+            if [row[1] for row in current] == values:
                 continue
             used: set[int] = set()
-            for pos, name in enumerate(wanted):
-                match = next((f for f in current if f[0] not in used and f[1] == name), None)
+            for pos, value in enumerate(values):
+                match = next((r for r in current if r[0] not in used and r[1] == value), None)
                 if match is None:
-                    inserts.append({"cohort_id": cid, "name": name, "position": pos})
+                    inserts.append({parent: parent_id, key: value, "position": pos})
                     continue
                 used.add(match[0])
                 if match[2] != pos:
                     moves.append({"_id": match[0], "position": pos})
-            deletes.extend(f[0] for f in current if f[0] not in used)
+            deletes.extend(r[0] for r in current if r[0] not in used)
         for chunk in _chunks(deletes, 500):
             db.session.execute(delete(t).where(t.c.id.in_(chunk)))
-        self._write("facilitators", "facilitators", inserts, moves)
+        self._write(name, name, inserts, moves)
 
     def sessions(self) -> None:
         inserts, updates = [], []
