@@ -202,3 +202,15 @@ class ReissueForm(FlaskForm):
             raise ValidationError(
                 _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
             ) from error
+
+
+class ChoicesForm(FlaskForm):
+    """The person's consents and how their calendar names the dates."""
+
+    consent_contact = BooleanField(_l("J'accepte que l'équipe du programme me contacte."))
+    consent_share_gp = BooleanField(
+        _l("J'accepte que l'équipe informe mon médecin traitant de mon parcours.")
+    )
+    explicit_titles = BooleanField(
+        _l("Écrire le nom du programme dans mon agenda (sinon : « Rendez-vous santé »).")
+    )

@@ -18,7 +18,7 @@ from ..core.security import no_referrer
 from ..extensions import db, limiter
 from . import services
 from .calendar import session_event, slot_event
-from .forms import ConfirmForm, MoveForm, ReissueForm
+from .forms import ChoicesForm, ConfirmForm, MoveForm, ReissueForm
 from .models import Booking, Cohort, Enrollment, Participant
 from .participants import feed_token_for, live_bookings, live_enrollments
 from .views import POST_LIMIT, cohort_view, format_when
@@ -102,9 +102,32 @@ def _overview(participant: Participant, token: str) -> dict:
 def overview(token: str):
     """Bookings and group dates, with every action the person can take."""
     participant = _participant(token)
-    return render_template(
-        "booking/manage.html", form=ConfirmForm(), **_overview(participant, token)
+    choices = ChoicesForm(
+        data={
+            "consent_contact": participant.consent_contact_at is not None,
+            "consent_share_gp": participant.consent_share_gp_at is not None,
+            "explicit_titles": participant.feed_explicit_titles,
+        }
     )
+    return render_template("booking/manage.html", choices=choices, **_overview(participant, token))
+
+
+@bp.post("/<token>/choix")
+@limiter.limit(POST_LIMIT)
+def choices(token: str):
+    """Give or withdraw a consent; neutral or explicit titles in the calendar."""
+    participant = _participant(token)
+    form = ChoicesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.update_choices(
+        participant,
+        consent_contact=form.consent_contact.data,
+        consent_share_gp=form.consent_share_gp.data,
+        explicit_titles=form.explicit_titles.data,
+    )
+    db.session.commit()
+    return _done(token, _("Vos choix sont enregistrés."))
 
 
 @bp.get("/<token>/confirmation")

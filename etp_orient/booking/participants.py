@@ -88,6 +88,36 @@ def touch(participant: Participant) -> None:
     participant.last_activity_at = now()
 
 
+def update_choices(
+    participant: Participant,
+    *,
+    consent_contact: bool,
+    consent_share_gp: bool,
+    explicit_titles: bool,
+) -> None:
+    """Give or withdraw a consent (time-stamped when given) and choose the feed titles."""
+    at = now()
+    if consent_contact and participant.consent_contact_at is None:
+        participant.consent_contact_at = at
+    elif not consent_contact:
+        participant.consent_contact_at = None
+    if consent_share_gp and participant.consent_share_gp_at is None:
+        participant.consent_share_gp_at = at
+    elif not consent_share_gp:
+        participant.consent_share_gp_at = None
+    participant.feed_explicit_titles = explicit_titles
+    participant.last_activity_at = at
+    audit(
+        "participant.choices",
+        obj_type="participant",
+        obj_id=participant.id,
+        consent_contact=consent_contact,
+        consent_share_gp=consent_share_gp,
+        explicit_titles=explicit_titles,
+    )
+    db.session.flush()
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -51,6 +51,7 @@ from .participants import (  # noqa: F401
     find_by_token,
     reissue_links,
     touch,
+    update_choices,
 )
 from .rules import (  # noqa: F401
     BookingError,

@@ -203,3 +203,21 @@ def test_join_errors_keep_data(world, client):
 
 def test_unknown_cohort_404(world, client):
     assert client.get("/groupes/nope").status_code == 404
+
+
+def test_consents_can_be_given_and_withdrawn(booked, client, clock):
+    participant_id = booked.participant.id
+    html = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*checked[^>]*name="consent_contact"|name="consent_contact"[^>]*checked', html
+    )
+    clock.advance(days=1)
+    url = f"/gerer/{booked.token}/choix"
+    assert client.get(url).status_code == 405
+    response = client.post(url, data={"consent_share_gp": "y", "explicit_titles": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    participant = db.session.get(Participant, participant_id)
+    assert participant.consent_contact_at is None
+    assert participant.consent_share_gp_at == clock()
+    assert participant.feed_explicit_titles is True
