@@ -194,7 +194,7 @@ def create_cohort(
         "cohort.create",
         actor_id=actor.id,
         obj_type="cohort",
-        obj_id=cohort.code,
+        obj_id=cohort.id,
         sessions=len(planned),
     )
     return cohort
@@ -293,7 +293,7 @@ def move_session(
     session.status = "moved"
     session.revision += 1
     db.session.flush()
-    audit("session.move", actor_id=actor.id, obj_type="session", obj_id=session.code)
+    audit("session.move", actor_id=actor.id, obj_type="session", obj_id=session.id)
     return _tell(
         session.cohort,
         [(session, old)],
@@ -311,7 +311,7 @@ def cancel_session(session: GroupSession, *, actor: User) -> int:
     session.cancelled_at = now()
     session.revision += 1
     db.session.flush()
-    audit("session.cancel", actor_id=actor.id, obj_type="session", obj_id=session.code)
+    audit("session.cancel", actor_id=actor.id, obj_type="session", obj_id=session.id)
     return _tell(
         session.cohort,
         [(session, None)],
@@ -338,7 +338,7 @@ def shift_cohort(cohort: Cohort, delta: timedelta, *, actor: User) -> int:
         changed.append((session, old))
     cohort.revision += 1
     db.session.flush()
-    audit("cohort.move", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+    audit("cohort.move", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
     return _tell(
         cohort, changed, "session_moved", cancel=False, key=f"cohort:{cohort.id}:r{cohort.revision}"
     )
@@ -357,7 +357,7 @@ def cancel_cohort(cohort: Cohort, *, actor: User) -> int:
     cohort.status = "cancelled"
     cohort.revision += 1
     db.session.flush()
-    audit("cohort.cancel", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+    audit("cohort.cancel", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
     return _tell(
         cohort,
         [(s, None) for s in coming],

@@ -22,7 +22,7 @@ class CohortLine:
 
     @property
     def fill_rate(self) -> int:
-        return round(100 * self.cohort.seats_taken / self.cohort.capacity)
+        return int(100 * self.cohort.seats_taken / self.cohort.capacity + 0.5)
 
 
 def week_sessions(user: User, days: int = 7) -> list[GroupSession]:

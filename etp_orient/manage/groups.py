@@ -37,7 +37,7 @@ def enrollments(cohort: Cohort, status: str) -> list[Enrollment]:
 
 def audit_read(cohort: Cohort, what: str, *, actor: User) -> None:
     """A staff read of a participant list is written down (who, when, which cohort)."""
-    audit(f"participants.read.{what}", actor_id=actor.id, obj_type="cohort", obj_id=cohort.code)
+    audit(f"participants.read.{what}", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
 
 
 def add_by_phone(cohort: Cohort, data: ParticipantData, *, actor: User):
@@ -71,7 +71,7 @@ def promote(enrollment: Enrollment, *, actor: User) -> None:
         actor_id=actor.id,
         obj_type="enrollment",
         obj_id=enrollment.id,
-        cohort=enrollment.cohort.code,
+        cohort=enrollment.cohort_id,
     )
     messages.enrollment_message(enrollment, "enrollment_promoted", None)
     db.session.flush()
@@ -96,7 +96,7 @@ def reorder(enrollment: Enrollment, direction: int, *, actor: User) -> None:
         actor_id=actor.id,
         obj_type="enrollment",
         obj_id=enrollment.id,
-        cohort=enrollment.cohort.code,
+        cohort=enrollment.cohort_id,
     )
     db.session.flush()
 
@@ -147,7 +147,7 @@ def mark(
         "attendance.mark",
         actor_id=actor.id,
         obj_type="session",
-        obj_id=session.code,
+        obj_id=session.id,
         enrollment=enrollment.id,
         status=row.status,
     )

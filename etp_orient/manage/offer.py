@@ -39,7 +39,7 @@ def create_programme(structure: Structure, code: str, title: str, *, actor: User
     programme.structures.append(structure)
     db.session.add(programme)
     db.session.flush()
-    _audit("programme.create", actor, "programme", programme.code)
+    _audit("programme.create", actor, "programme", programme.id)
     return programme
 
 
@@ -68,7 +68,7 @@ def update_programme(programme: Programme, data: dict, *, sites: list[Site], act
         programme.conditions = [by_code[c] for c in codes if c in by_code]
     programme.sites = sites
     db.session.flush()
-    _audit("programme.update", actor, "programme", programme.code)
+    _audit("programme.update", actor, "programme", programme.id)
 
 
 def set_status(programme: Programme, status: str, *, actor: User) -> None:
@@ -79,7 +79,7 @@ def set_status(programme: Programme, status: str, *, actor: User) -> None:
         raise OfferError("workshops", field="status")
     programme.status = status
     db.session.flush()
-    _audit(f"programme.{status}", actor, "programme", programme.code)
+    _audit(f"programme.{status}", actor, "programme", programme.id)
 
 
 def add_workshop(programme: Programme, data: dict, *, actor: User) -> Workshop:
@@ -96,7 +96,7 @@ def add_workshop(programme: Programme, data: dict, *, actor: User) -> Workshop:
     )
     programme.workshops.append(workshop)
     db.session.flush()
-    _audit("workshop.create", actor, "programme", programme.code)
+    _audit("workshop.create", actor, "programme", programme.id)
     return workshop
 
 
@@ -111,7 +111,7 @@ def add_team_member(programme: Programme, data: dict, *, actor: User) -> TeamMem
     )
     programme.team.append(member)
     db.session.flush()
-    _audit("team.add", actor, "programme", programme.code)
+    _audit("team.add", actor, "programme", programme.id)
     return member
 
 
@@ -123,7 +123,7 @@ def remove_team_member(member: TeamMember, *, actor: User) -> None:
         raise OfferError("team", field="team")
     programme.team.remove(member)
     db.session.flush()
-    _audit("team.remove", actor, "programme", programme.code)
+    _audit("team.remove", actor, "programme", programme.id)
 
 
 def save_site(site: Site | None, structure: Structure, data: dict, *, actor: User) -> Site:
@@ -147,5 +147,5 @@ def save_site(site: Site | None, structure: Structure, data: dict, *, actor: Use
     site.transport = data.get("transport") or None
     site.timezone = data.get("timezone") or "Europe/Paris"
     db.session.flush()
-    _audit("site.save", actor, "site", site.code)
+    _audit("site.save", actor, "site", site.id)
     return site

@@ -146,7 +146,7 @@ def create_slots(
         "slots.create",
         actor_id=actor.id,
         obj_type="programme",
-        obj_id=programme.code,
+        obj_id=programme.id,
         count=len(created),
     )
     return created
@@ -162,7 +162,7 @@ def delete_slot(slot: Slot, *, actor: User) -> None:
     """Remove a free slot; a booked one is refused (move it instead)."""
     if live_booking(slot) is not None:
         raise SlotError("booked")
-    audit("slot.delete", actor_id=actor.id, obj_type="slot", obj_id=slot.code)
+    audit("slot.delete", actor_id=actor.id, obj_type="slot", obj_id=slot.id)
     if slot.bookings:
         slot.status = "cancelled"  # keep the history of cancelled bookings
     else:
@@ -185,7 +185,7 @@ def move_slot(slot: Slot, new_start: datetime, *, actor: User) -> Booking | None
         "slot.move",
         actor_id=actor.id,
         obj_type="slot",
-        obj_id=slot.code,
+        obj_id=slot.id,
         booked=booking is not None,
     )
     if booking is not None:

@@ -53,3 +53,10 @@ def staff_date(value) -> str:
     from flask_babel import format_date
 
     return format_date(value, "EEEE d MMMM y")
+
+
+@bp.app_template_filter("staff_month")
+def staff_month(value) -> str:
+    from flask_babel import format_date
+
+    return format_date(value, "MMMM y")

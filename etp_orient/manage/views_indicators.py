@@ -19,7 +19,7 @@ from .scope import programme_ids_query
 def cohort_export(cohort_code: str):
     cohort = load_cohort(cohort_code, "manage")
     body = exports.cohort_csv(cohort)
-    audit("export.cohort", actor_id=current_user.id, obj_type="cohort", obj_id=cohort.code)
+    audit("export.cohort", actor_id=current_user.id, obj_type="cohort", obj_id=cohort.id)
     db.session.commit()
     return Response(
         "\ufeff" + body,

@@ -34,7 +34,8 @@ def test_group_page_lists_people_and_audits_the_read(app, client, clock):
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "participants.read.group")
         )
-        assert event.object_id == "grp-a" and event.actor_user_id is not None
+        cohort_id = db.session.scalar(select(Cohort.id).where(Cohort.code == "grp-a"))
+        assert event.object_id == str(cohort_id) and event.actor_user_id is not None
 
 
 def test_add_a_participant_met_by_phone(app, client, clock):
@@ -217,6 +218,7 @@ def test_export_neutralises_formulas_and_is_audited(app, client, clock):
         cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
         enroll(make_participant("=HYPERLINK(1)", "@evil", "x@example.org"), cohort)
         db.session.commit()
+        cohort_id = cohort.id
     response = client.get("/gestion/groupes/grp-a/export.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -226,7 +228,7 @@ def test_export_neutralises_formulas_and_is_audited(app, client, clock):
     assert evil[0] == "'@evil" and evil[1] == "'=HYPERLINK(1)"
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.cohort"))
-        assert event.object_id == "grp-a"
+        assert event.object_id == str(cohort_id)
         assert "diab" not in repr(event.detail).lower()
 
 
