@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -167,7 +168,14 @@ def main(argv=None) -> None:
     parser.add_argument("--postgres", help="also run on a fresh database next to this URL")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="etp-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="etp-bench-offer-"))
+    try:
+        _run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args, workdir: Path) -> None:
     sqlite_url = f"sqlite:///{workdir / 'bench.sqlite'}"
     print("Preparing a fresh SQLite database…")
     fresh_database(sqlite_url)
