@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 RTL_LANGUAGES = {"ar"}
@@ -12,6 +12,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """Flask-Babel locale selector: ``?lang=``, then the cookie, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands, scripts: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         g.lang_chosen = asked
