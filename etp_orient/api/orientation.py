@@ -3,11 +3,10 @@
 from flask import jsonify, request
 
 from ..core.clock import now
-from ..extensions import db
 from ..orientation.explain import orientation_dict
 from ..orientation.index import get_index
 from ..orientation.matching import MAX_RADIUS_KM, OrientationQuery, QueryError, orient
-from ..orientation.services import log_orientation
+from ..orientation.services import record_orientation
 from .views import BadParameter, bp
 
 TRUE = {"1", "true", "yes", "oui"}
@@ -86,8 +85,7 @@ def orientation():
         answer = orient(query, now())
     except QueryError as error:
         return _bad(error), 400
-    log_orientation(answer, "api")
-    db.session.commit()
+    record_orientation(answer, "api")
     return jsonify(orientation_dict(answer, get_index().conditions))
 
 

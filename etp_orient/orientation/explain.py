@@ -2,7 +2,7 @@
 
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import get_translations
 
 from ..core.i18n import current_language
 from .matching import Orientation, ProgrammeResult, Reason
@@ -31,8 +31,20 @@ def _km(value: float) -> str:
     return str(max(1, round(value)))
 
 
-def reason_text(reason: Reason, conditions: dict) -> str:
+def _translator():
+    """A fast gettext for the current request (reasons are many per page)."""
+    translations = get_translations()
+
+    def _(message: str, **values) -> str:
+        text = translations.ugettext(message)
+        return text % values if values else text
+
+    return _
+
+
+def reason_text(reason: Reason, conditions: dict, _=None) -> str:
     """One reason as a short sentence."""
+    _ = _ or _translator()
     kind = reason.kind
     if kind == "condition":
         return _("Pour : %(label)s", label=condition_label(reason.value, conditions))
@@ -75,7 +87,8 @@ def reason_text(reason: Reason, conditions: dict) -> str:
 
 
 def reasons_text(result: ProgrammeResult, conditions: dict) -> list[str]:
-    return [reason_text(r, conditions) for r in result.reasons]
+    translate = _translator()
+    return [reason_text(r, conditions, translate) for r in result.reasons]
 
 
 def _iso(value, timezone: str) -> str:

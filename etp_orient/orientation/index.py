@@ -9,8 +9,10 @@ fetched per request, for the few candidate programmes only.
 """
 
 import threading
+import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from ..catalogue.models import (
@@ -74,10 +76,11 @@ class OfferIndex:
     by_condition: dict[str, list[int]] = field(default_factory=dict)
     conditions: dict[str, dict] = field(default_factory=dict)
     matcher: ConditionMatcher | None = None
+    checked_at: float = 0.0  # time.monotonic() of the last version check
 
 
 _lock = threading.Lock()
-_cache: dict[str, OfferIndex] = {}
+_cache: dict[int, OfferIndex] = {}
 
 
 def offer_version() -> tuple:
@@ -192,22 +195,35 @@ def _build(version: tuple) -> OfferIndex:
 
 
 def get_index() -> OfferIndex:
-    """The index of the published offer for the current database, rebuilt if it changed."""
-    key = str(db.engine.url)
-    version = offer_version()
+    """The index of the published offer for the current database, rebuilt if it changed.
+
+    The version query runs at most once every ``ORIENTATION_INDEX_TTL`` seconds
+    per process (default 2 s; 0 checks on every call): a change of the offer
+    shows in orientation within that delay.
+    """
+    key = id(db.engine)
     current = _cache.get(key)
+    ttl = current_app.config.get("ORIENTATION_INDEX_TTL", 2.0)
+    if current is not None and time.monotonic() - current.checked_at < ttl:
+        return current
+    version = offer_version()
     if current is not None and current.version == version:
+        current.checked_at = time.monotonic()
         return current
     with _lock:
         current = _cache.get(key)
-        if current is not None and current.version == version:
-            return current
-        current = _build(version)
-        _cache[key] = current
+        if current is None or current.version != version:
+            current = _build(version)
+            _cache[key] = current
+        current.checked_at = time.monotonic()
         return current
 
 
 def clear_cache() -> None:
-    """Forget every index (tests that rewrite the offer under a frozen clock use it)."""
+    """Forget every index and resolved place (tests that rewrite the offer or the
+    communes under a frozen clock use it)."""
+    from .places import clear_place_cache
+
     with _lock:
         _cache.clear()
+    clear_place_cache()

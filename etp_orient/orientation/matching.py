@@ -19,11 +19,13 @@ them into plain words in the reader's language.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..booking.models import Booking, Cohort, GroupSession, Slot
 from ..catalogue.models import FORMATS
 from ..core.geomath import haversine_km
+from ..core.types import UTCDateTime
+from ..extensions import db
 from .index import OfferIndex, ProgrammeEntry, SiteEntry, get_index
 from .places import Place, resolve_place
 
@@ -196,13 +198,8 @@ def _limit_km(entry: ProgrammeEntry, radius_km: float | None) -> float:
     return min(radius_km, catchment) if catchment is not None else radius_km
 
 
-def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot]:
-    """The soonest open BEP slot of each programme: kind bep, status open, starting
-    after ``at``, with no confirmed booking. One indexed query for the given ids."""
-    if not programme_ids:
-        return {}
-    from ..extensions import db
-
+def _next_bep_statement():
+    """Built once: SQLAlchemy then reuses the compiled statement on every request."""
     booked = (
         select(Booking.id).where(Booking.slot_id == Slot.id, Booking.status == "confirmed").exists()
     )
@@ -222,15 +219,51 @@ def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot
             rank,
         )
         .where(
-            Slot.programme_id.in_(programme_ids),
+            Slot.programme_id.in_(bindparam("ids", expanding=True)),
             Slot.kind == "bep",
             Slot.status == "open",
-            Slot.start_at > at,
+            Slot.start_at > bindparam("at", type_=UTCDateTime),
             ~booked,
         )
         .subquery()
     )
-    rows = db.session.execute(select(inner).where(inner.c.rank == 1))
+    return select(inner).where(inner.c.rank == 1)
+
+
+def _next_cohort_statement():
+    first = (
+        select(func.min(GroupSession.start_at))
+        .where(GroupSession.cohort_id == Cohort.id, GroupSession.status != "cancelled")
+        .scalar_subquery()
+        .label("first_start")
+    )
+    return select(
+        Cohort.programme_id,
+        Cohort.code,
+        Cohort.timezone,
+        Cohort.capacity,
+        Cohort.seats_taken,
+        first,
+    ).where(
+        Cohort.programme_id.in_(bindparam("ids", expanding=True)),
+        Cohort.status == "open",
+        or_(
+            Cohort.registration_closes_at.is_(None),
+            Cohort.registration_closes_at > bindparam("at", type_=UTCDateTime),
+        ),
+    )
+
+
+_NEXT_BEP = _next_bep_statement()
+_NEXT_COHORT = _next_cohort_statement()
+
+
+def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot]:
+    """The soonest open BEP slot of each programme: kind bep, status open, starting
+    after ``at``, with no confirmed booking. One indexed query for the given ids."""
+    if not programme_ids:
+        return {}
+    rows = db.session.execute(_NEXT_BEP, {"ids": list(programme_ids), "at": at})
     return {
         r.programme_id: NextSlot(r.code, r.start_at, r.end_at, r.remote, r.timezone) for r in rows
     }
@@ -240,28 +273,7 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
     """The next cohort of each programme that has not started and still takes people."""
     if not programme_ids:
         return {}
-    from ..extensions import db
-
-    first = (
-        select(func.min(GroupSession.start_at))
-        .where(GroupSession.cohort_id == Cohort.id, GroupSession.status != "cancelled")
-        .scalar_subquery()
-        .label("first_start")
-    )
-    rows = db.session.execute(
-        select(
-            Cohort.programme_id,
-            Cohort.code,
-            Cohort.timezone,
-            Cohort.capacity,
-            Cohort.seats_taken,
-            first,
-        ).where(
-            Cohort.programme_id.in_(programme_ids),
-            Cohort.status == "open",
-            or_(Cohort.registration_closes_at.is_(None), Cohort.registration_closes_at > at),
-        )
-    )
+    rows = db.session.execute(_NEXT_COHORT, {"ids": list(programme_ids), "at": at})
     best: dict[int, NextCohort] = {}
     for r in rows:
         if r.first_start is None or r.first_start <= at:
@@ -275,7 +287,7 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
 
 
 def _attach_dates(results: list[ProgrammeResult], at: datetime) -> None:
-    ids = [r.programme.id for r in results]
+    ids = list({r.programme.id for r in results})
     beps = next_bep_slots(ids, at)
     cohorts = next_cohorts(ids, at)
     for r in results:
@@ -373,23 +385,25 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
         elif distance is not None and distance <= ELSEWHERE_MAX_KM:
             beyond.append((result, limit))
 
-    _attach_dates(nearby, at)
-    nearby.sort(key=lambda r: (round(r.distance_km), _bep_key(r), r.programme.code))
-    nearby = nearby[:MAX_NEARBY]
+    nearby.sort(key=lambda r: (r.distance_km, r.programme.code))
+    if len(nearby) > MAX_NEARBY:
+        # the soonest BEP only breaks ties within a kilometre: keep what can still rank
+        cutoff = round(nearby[MAX_NEARBY - 1].distance_km)
+        nearby = [r for r in nearby if round(r.distance_km) <= cutoff]
     remote.sort(key=lambda r: (r.distance_km is None, r.distance_km or 0, r.programme.code))
     remote = remote[: MAX_REMOTE * 2]
-    _attach_dates(remote, at)
+    nothing_nearby = not nearby and query.format != "distanciel"
+    beyond.sort(key=lambda pair: (pair[0].distance_km, pair[0].programme.code))
+    beyond = beyond[:MAX_ELSEWHERE] if nothing_nearby else []
+    elsewhere = [pair[0] for pair in beyond]
+    # one pair of queries for every programme that will be shown
+    _attach_dates(nearby + remote + elsewhere, at)
+    nearby.sort(key=lambda r: (round(r.distance_km), _bep_key(r), r.programme.code))
+    nearby = nearby[:MAX_NEARBY]
     remote.sort(key=lambda r: (_bep_key(r), r.distance_km or 0, r.programme.code))
     remote = remote[:MAX_REMOTE]
-    nothing_nearby = not nearby and query.format != "distanciel"
-    elsewhere: list[ProgrammeResult] = []
-    if nothing_nearby:
-        beyond.sort(key=lambda pair: (pair[0].distance_km, pair[0].programme.code))
-        beyond = beyond[:MAX_ELSEWHERE]
-        elsewhere = [pair[0] for pair in beyond]
-        _attach_dates(elsewhere, at)
-        for result, limit in beyond:
-            result.reasons = _reasons(result, "elsewhere", limit)
+    for result, limit in beyond:
+        result.reasons = _reasons(result, "elsewhere", limit)
     for result in nearby:
         result.reasons = _reasons(result, "nearby", None)
     for result in remote:

@@ -6,6 +6,8 @@ service is not installed.
 """
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +15,12 @@ from sqlalchemy import select
 from ..core.text import fold
 from ..extensions import db
 from ..geo.models import Commune, CommunePostalCode
+
+# Answers of resolve_place by typed text, for a minute: communes hardly ever change.
+_CACHE_SECONDS = 60.0
+_CACHE_SIZE = 20000
+_cache: dict[tuple[int, str], tuple[float, tuple]] = {}
+_cache_lock = threading.Lock()
 
 INSEE_RE = re.compile(r"^(\d{2}|2[ab]|\d{3})\d{2,3}$", re.IGNORECASE)
 
@@ -59,6 +67,25 @@ def resolve_place(text: str) -> tuple[Place | None, list[Place]]:
     text = (text or "").strip()
     if not text:
         return None, []
+    key = (id(db.engine), text.lower())
+    hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1][0], list(hit[1][1])
+    answer = _resolve(text)
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = (time.monotonic(), (answer[0], tuple(answer[1])))
+    return answer
+
+
+def clear_place_cache() -> None:
+    """Forget the resolved places (tests that add communes use it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _resolve(text: str) -> tuple[Place | None, list[Place]]:
     try:
         from ..geo import services as geo_services
     except ImportError:  # the geo service is not installed yet

@@ -3,10 +3,13 @@
 Plain functions; the acting user is a parameter; they flush, never commit.
 """
 
+import atexit
+import threading
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..booking.models import Booking, Enrollment, Participant
@@ -20,22 +23,84 @@ from .models import CHANNELS, OrientationLog, Referral
 REFERRAL_VALID_DAYS = 90
 
 
-def log_orientation(orientation: Orientation, channel: str) -> OrientationLog:
-    """Add one anonymous log row for an orientation shown: the condition codes,
-    the département, the channel and how many programmes were shown. Never the
-    free text, never an identity."""
+def _log_values(orientation: Orientation, channel: str) -> dict:
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    row = OrientationLog(
-        made_on=now().date(),
-        condition_codes=sorted(set(orientation.conditions)),
-        departement=orientation.place.departement if orientation.place else None,
-        channel=channel,
-        result_count=orientation.shown_count,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return {
+        "made_on": now().date(),
+        "condition_codes": sorted(set(orientation.conditions)),
+        "departement": orientation.place.departement if orientation.place else None,
+        "channel": channel,
+        "result_count": orientation.shown_count,
+    }
+
+
+def log_orientation(orientation: Orientation, channel: str) -> None:
+    """Add one anonymous log row for an orientation shown, in the current transaction:
+    the condition codes, the département, the channel and how many programmes were
+    shown. Never the free text, never an identity."""
+    db.session.execute(insert(OrientationLog).values(**_log_values(orientation, channel)))
+
+
+# Rows waiting to be written by this process (see record_orientation).
+_pending: list[dict] = []
+_pending_since = [0.0]
+_pending_lock = threading.Lock()
+_flush_at_exit: set[int] = set()
+
+
+def record_orientation(orientation: Orientation, channel: str) -> None:
+    """Log an orientation made by a view or the API, then commit.
+
+    Every search writes a row, and on SQLite one write per request from several
+    processes makes them queue for the write lock. So rows are written in small
+    batches: when ``ORIENTATION_LOG_BATCH`` rows (default 50; 1 when testing,
+    i.e. at once) are waiting or the oldest has waited ``ORIENTATION_LOG_DELAY``
+    seconds (default 2), and when the process exits. The row keeps the day the
+    orientation was made. Call it once the answer is computed: it ends the read
+    transaction and takes the write lock up front (``begin_write``).
+    """
+    app = current_app._get_current_object()
+    batch = app.config.get("ORIENTATION_LOG_BATCH", 1 if app.testing else 50)
+    delay = app.config.get("ORIENTATION_LOG_DELAY", 2.0)
+    values = _log_values(orientation, channel)
+    if batch <= 1:
+        _write([values])
+        return
+    with _pending_lock:
+        if not _pending:
+            _pending_since[0] = time.monotonic()
+        _pending.append(values)
+        due = len(_pending) >= batch or time.monotonic() - _pending_since[0] >= delay
+        if id(app) not in _flush_at_exit:
+            _flush_at_exit.add(id(app))
+            atexit.register(_flush_in, app)
+    if due:
+        flush_orientation_log()
+
+
+def flush_orientation_log() -> int:
+    """Write the rows waiting in this process; returns how many."""
+    with _pending_lock:
+        rows = list(_pending)
+        _pending.clear()
+    if rows:
+        _write(rows)
+    return len(rows)
+
+
+def _write(rows: list[dict]) -> None:
+    from ..core.db import begin_write
+
+    begin_write()
+    db.session.execute(insert(OrientationLog), rows)
+    db.session.commit()
+
+
+def _flush_in(app) -> None:
+    with app.app_context():
+        flush_orientation_log()
+        db.session.remove()
 
 
 def published_programme(code: str) -> Programme | None:

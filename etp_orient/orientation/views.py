@@ -158,8 +158,7 @@ def results():
     orientation, candidates = _run_query(form, q, codes)
     if orientation is None:
         return _render_where(form, q, codes, candidates)
-    services.log_orientation(orientation, "patient")
-    db.session.commit()
+    services.record_orientation(orientation, "patient")
     return render_template("orientation/results.html", **_results_context(orientation))
 
 
@@ -213,8 +212,7 @@ def pro_orient():
         else:
             orientation, candidates = _run_query(form, q, codes)
         if orientation is not None:
-            services.log_orientation(orientation, "professional")
-            db.session.commit()
+            services.record_orientation(orientation, "professional")
     context = _results_context(orientation) if orientation is not None else {}
     return render_template(
         "orientation/pro.html",

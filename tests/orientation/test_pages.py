@@ -237,3 +237,21 @@ def test_my_referrals_shows_use_and_start_only_with_consent(offer, client):
     }
     assert "Non partagé" not in by_code[first.code]
     assert "Non partagé" in by_code[second.code]
+
+
+def test_orientation_log_written_in_batches(offer, client, app):
+    from etp_orient.orientation.services import flush_orientation_log
+
+    app.config["ORIENTATION_LOG_BATCH"] = 3
+    try:
+        client.get("/api/v1/orientation?q=sucre&commune=59000")
+        client.get("/orientation/resultats?q=sucre&commune=59000")
+        assert db.session.scalars(select(OrientationLog)).all() == []
+        client.get("/pro/orienter?condition=bpco&commune=59000")
+        rows = db.session.scalars(select(OrientationLog)).all()
+        assert sorted(r.channel for r in rows) == ["api", "patient", "professional"]
+        client.get("/api/v1/orientation?q=sucre&commune=59000")
+        assert flush_orientation_log() == 1
+    finally:
+        app.config.pop("ORIENTATION_LOG_BATCH")
+    assert len(db.session.scalars(select(OrientationLog)).all()) == 4

@@ -1,0 +1,299 @@
+"""Benchmark of orientation at national scale, under gunicorn, next to a trivial route.
+
+    .venv/bin/python bench/orientation.py [--programmes 4000] [--sites 8000] [--dated 200000]
+        [--workers 3] [--threads 4] [--seconds 20] [--file OFFER.json]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+
+Builds the synthetic national offer (bench/gen_offer.py) into a fresh SQLite
+database (and a fresh PostgreSQL one with ``--postgres``), starts the app under
+gunicorn with several workers, then, for a bounded time per phase and from a few
+client threads, drives:
+
+  * ``/healthz`` (the trivial route: one ``SELECT 1``),
+  * ``/api/v1/orientation`` with varied queries (everyday words, typos, codes,
+    postal codes, INSEE codes, names, ages, pregnancy, formats, radius),
+  * ``/orientation/resultats`` (the patient's results page) with the same queries,
+
+and prints throughput and p50/p95 latency of each. Target: orientation p95 ≤ 50 ms
+and throughput ≥ 40 % of the trivial route's.
+"""
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Instant the server believes it is (the generated dates start on 1 December 2026).
+FROZEN_NOW = "2026-11-30T08:00:00+00:00"
+
+WORDS = [
+    "j'ai du sucre dans le sang",
+    "diabette",
+    "diabète de type 2",
+    "je m'essouffle",
+    "bpc0",
+    "astme",
+    "tension",
+    "coeur fatigué",
+    "enceinte et diabète",
+    "mon enfant a un problème de poids",
+    "je fume trop",
+    "covid long",
+    "insufisance renale",
+    "mal au dos",
+    "polyarthrite",
+    "chimio",
+    "anticoagulant",
+    "cholestérol",
+    "perdre du poids",
+    "hypertention",
+]
+CODES = ["diabete-type-2", "bpco", "asthme", "hypertension", "cardio", "diabete", "obesite-adulte"]
+
+
+def _queries(communes: list[dict], count: int, seed: int = 3) -> list[str]:
+    """Varied query strings, each with a commune the API resolves without asking."""
+    rng = random.Random(seed)
+    queries = []
+    usable = [c for c in communes if c["postal_code"]]
+    for _ in range(count):
+        # a postal code that serves one commune only: five digits are read as a postal
+        # code first, and a shared one asks "which commune?" (a 400 in the API)
+        place = rng.choice(usable)["postal_code"]
+        params = {"commune": place}
+        if rng.random() < 0.75:
+            params["q"] = rng.choice(WORDS)
+        else:
+            params["condition"] = rng.choice(CODES)
+        extra = rng.random()
+        if extra < 0.3:
+            params["age"] = str(rng.randint(5, 85))
+        elif extra < 0.4:
+            params["pregnant"] = "true"
+        elif extra < 0.5:
+            params["format"] = rng.choice(["presentiel", "distanciel"])
+        elif extra < 0.6:
+            params["radius_km"] = str(rng.choice([10, 50, 100]))
+        queries.append(urllib.parse.urlencode(params))
+    return queries
+
+
+def _communes_for_queries(url: str) -> list[dict]:
+    """Communes that have a site within 30 km or so (where people search) plus random ones,
+    with a postal code when it serves that commune alone."""
+    from sqlalchemy import func, select
+
+    from bench.import_offer import _app
+    from etp_orient.catalogue.models import Site
+    from etp_orient.extensions import db
+    from etp_orient.geo.models import Commune, CommunePostalCode
+
+    app = _app(url)
+    with app.app_context():
+        single = (
+            select(CommunePostalCode.code)
+            .group_by(CommunePostalCode.code)
+            .having(func.count() == 1)
+            .subquery()
+        )
+        postal = dict(
+            db.session.execute(
+                select(CommunePostalCode.insee, CommunePostalCode.code).where(
+                    CommunePostalCode.code.in_(select(single.c.code))
+                )
+            ).all()
+        )
+        with_sites = db.session.scalars(select(Site.commune_insee).distinct()).all()
+        others = db.session.scalars(
+            select(Commune.insee).order_by(Commune.population.desc().nulls_last()).limit(3000)
+        ).all()
+        db.engine.dispose()
+    insees = list(dict.fromkeys(list(with_sites) + list(others)))
+    return [{"insee": i, "postal_code": postal.get(i)} for i in insees]
+
+
+def _build(url: str, args) -> None:
+    """Migrate, generate (or reuse) the national offer file, import it."""
+    import json
+
+    from bench.import_offer import _app, fresh_database
+
+    fresh_database(url)
+    path = Path(
+        args.file
+        or Path(tempfile.gettempdir())
+        / f"etp-orient-offer-{args.programmes}-{args.sites}-{args.dated}-{args.seed}.json"
+    )
+    if not path.exists():
+        print(f"  generating {path}…", flush=True)
+        subprocess.run(  # noqa: S603 (our own script)
+            [
+                sys.executable,
+                str(ROOT / "bench" / "gen_offer.py"),
+                str(path),
+                f"--programmes={args.programmes}",
+                f"--sites={args.sites}",
+                f"--dated={args.dated}",
+                f"--seed={args.seed}",
+                f"--database-url={url}",
+            ],
+            check=True,
+        )
+    from etp_orient.catalogue.offer import import_offer
+    from etp_orient.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        t0 = time.perf_counter()
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        report = import_offer(data)
+        db.session.commit()
+        created = {k: v["created"] for k, v in report.as_dict().items()}
+        print(f"  imported in {time.perf_counter() - t0:.0f} s: {created}", flush=True)
+        db.engine.dispose()
+
+
+def _get(url: str) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback)
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        error.read()
+        status = error.code
+    return time.perf_counter() - t0, status
+
+
+def _phase(base: str, paths: list[str], threads: int, seconds: float) -> dict:
+    """Drive ``paths`` (cycled) from ``threads`` clients for ``seconds``."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(offset: int) -> None:
+        i = offset
+        mine, codes = [], {}
+        while time.perf_counter() < stop:
+            elapsed, status = _get(base + paths[i % len(paths)])
+            mine.append(elapsed)
+            codes[status] = codes.get(status, 0) + 1
+            i += threads
+        with lock:
+            latencies.extend(mine)
+            for k, v in codes.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "statuses": statuses,
+    }
+
+
+def run(url: str, label: str, args) -> None:
+    from tests.fixtures.servers import GunicornServer
+
+    print(f"{label}: building the national offer…", flush=True)
+    _build(url, args)
+    communes = _communes_for_queries(url)
+    queries = _queries(communes, 400)
+    server = GunicornServer(
+        url, workers=args.workers, env={"ETP_FROZEN_NOW": FROZEN_NOW, "RATELIMIT_ENABLED": "0"}
+    ).start()
+    try:
+        # warm every worker (each builds its offer index once)
+        for q in queries[: 10 * args.workers]:
+            _get(f"{server.url}/api/v1/orientation?{q}")
+        phases = [
+            ("/healthz (trivial)", ["/healthz"]),
+            ("/api/v1/orientation", [f"/api/v1/orientation?{q}" for q in queries]),
+            ("/orientation/resultats", [f"/orientation/resultats?{q}" for q in queries]),
+        ]
+        results = {}
+        for name, paths in phases:
+            results[name] = _phase(server.url, paths, args.threads, args.seconds)
+    finally:
+        server.stop()
+    trivial = results["/healthz (trivial)"]["rps"]
+    print(
+        f"\n{label}: gunicorn {args.workers} workers, {args.threads} client threads, "
+        f"{args.seconds:g} s per route"
+    )
+    print(f"  {'route':<26}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'vs trivial':>12}")
+    for name, r in results.items():
+        print(
+            f"  {name:<26}{r['requests']:>9}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
+            f"{r['rps'] / trivial:>11.0%}  statuses {r['statuses']}"
+        )
+    ok = all(
+        r["p95"] <= 50 and r["rps"] >= 0.4 * trivial
+        for name, r in results.items()
+        if name != "/healthz (trivial)"
+    )
+    print(f"  target (p95 ≤ 50 ms, throughput ≥ 40 % of trivial): {'met' if ok else 'NOT met'}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--programmes", type=int, default=4000)
+    parser.add_argument("--sites", type=int, default=8000)
+    parser.add_argument("--dated", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--file", help="offer file (generated when missing)")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--postgres", help="also run on a fresh database next to this URL")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="etp-bench-orientation-"))
+    run(f"sqlite:///{workdir / 'bench.sqlite'}", "SQLite", args)
+
+    if args.postgres:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        base = make_url(args.postgres).set(drivername="postgresql+psycopg")
+        name = f"etp_bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            run(base.set(database=name).render_as_string(hide_password=False), "PostgreSQL", args)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
