@@ -228,11 +228,9 @@ def build(modules: Path):
         elif points:
             ambiguous[insee] = points
 
-    def centre_of(members):
+    def centre_of(members, source="geonames"):
         # Sorted: the float sum must not depend on the set's (hash-seeded) order.
-        points = [
-            coords[m][0] for m in sorted(members) if m in coords and coords[m][1] == "geonames"
-        ]
+        points = [coords[m][0] for m in sorted(members) if m in coords and coords[m][1] == source]
         return mean(points) if points else None
 
     by_postal = defaultdict(set)
@@ -246,14 +244,18 @@ def build(modules: Path):
             by_epci[epci_of[insee]].add(insee)
         by_dept[c["departement"]].add(insee)
 
-    def fallback(insee):
+    def fallback(insee, postal_code_only=False):
         neighbours = set()
         for code in sorted(postal_codes[insee]):
             neighbours |= by_postal[code]
         centre = centre_of(neighbours - {insee})
         if centre:
             return centre, "postal_code"
-        centre = centre_of(by_epci.get(epci_of.get(insee), set()) - {insee})
+        if postal_code_only:
+            return None, None
+        members = by_epci.get(epci_of.get(insee), set()) - {insee}
+        # The EPCI's GeoNames centres; else its communes placed by postal code.
+        centre = centre_of(members) or centre_of(members, "postal_code")
         if centre:
             return centre, "epci"
         dept = current[insee]["departement"]
@@ -274,7 +276,13 @@ def build(modules: Path):
     for insee in homonyms(coords, by_epci):
         del coords[insee]
 
-    # 3. Fallbacks, computed from GeoNames centres only (never from other fallbacks).
+    # 3. Fallbacks, from GeoNames centres (the EPCI step may also use the postal-code
+    #    centres of the first pass, never an EPCI or département centre).
+    for insee in sorted(current):
+        if insee not in coords:
+            centre, source = fallback(insee, postal_code_only=True)
+            if centre is not None:
+                coords[insee] = (centre, source)
     for insee in sorted(current):
         if insee not in coords:
             centre, source = fallback(insee)
