@@ -97,7 +97,7 @@ def run(database_url: str, sessions: int, runs: int) -> None:
                 db.session.remove()
                 spent["to_ical"] = spent["to_ical_cpu"] = 0.0
                 started, started_cpu = time.perf_counter(), time.process_time()
-                feed = services.programme_feed(code)
+                feed = services.build("programme", code)
                 body = feed.body
                 totals.append(time.perf_counter() - started)
                 cpu_totals.append(time.process_time() - started_cpu)

@@ -45,22 +45,22 @@ def _token_answer(feed: services.Feed | None, filename: str):
 
 @bp.get("/calendar/programme/<code>.ics")
 def programme_ics(code: str):
-    return _serve(services.programme_feed(code), f"{code}.ics")
+    return _serve(services.build("programme", code), f"{code}.ics")
 
 
 @bp.get("/calendar/structure/<code>.ics")
 def structure_ics(code: str):
-    return _serve(services.structure_feed(code), f"{code}.ics")
+    return _serve(services.build("structure", code), f"{code}.ics")
 
 
 @bp.get("/calendar/me/<token>.ics")
 def participant_ics(token: str):
-    return _token_answer(services.participant_feed(token), "mes-rendez-vous.ics")
+    return _token_answer(services.build("me", token), "mes-rendez-vous.ics")
 
 
 @bp.get("/calendar/staff/<token>.ics")
 def staff_ics(token: str):
-    return _token_answer(services.staff_feed(token), "mes-seances.ics")
+    return _token_answer(services.build("staff", token), "mes-seances.ics")
 
 
 @bp.route("/gestion/agenda", methods=["GET", "POST"])
