@@ -120,6 +120,7 @@ def _taken_page(slot: Slot, form: BookingForm):
             programme=slot.programme,
             alternatives=services.nearest_free_slots(slot),
             form=form,
+            typed=request.method == "POST",
         ),
         409,
     )

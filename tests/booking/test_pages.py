@@ -153,7 +153,11 @@ def test_taken_slot_page_keeps_data_and_offers_nearest(world, client):
 def test_get_on_taken_slot_shows_alternatives(world, client):
     services.book_slot("bep-1", person(9))
     db.session.commit()
-    assert client.get("/rdv/bep-1").status_code == 409
+    response = client.get("/rdv/bep-1?pro=1")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'href="/rdv/bep-2?pro=1"' in html
+    assert "<form" not in html.split("<main")[1].split("</main>")[0]
 
 
 def test_pro_mode_requires_patient_consent(world, client):
