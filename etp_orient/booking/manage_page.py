@@ -159,7 +159,7 @@ def cancel(token: str, booking_id: int):
     participant = _participant(token)
     booking = _booking(participant, booking_id)
     form = ConfirmForm()
-    if booking.status != "confirmed":
+    if booking.status != "confirmed" or booking.slot.start_at <= now():
         return redirect(url_for(".overview", token=token), 303)
     if form.validate_on_submit():
         services.cancel_booking(participant, booking_id, token=token)
@@ -180,7 +180,7 @@ def cancel(token: str, booking_id: int):
 def move(token: str, booking_id: int):
     participant = _participant(token)
     booking = _booking(participant, booking_id)
-    if booking.status != "confirmed":
+    if booking.status != "confirmed" or booking.slot.start_at <= now():
         return redirect(url_for(".overview", token=token), 303)
     options = services.free_slots(booking.slot.programme_id, kind=booking.slot.kind)
     form = MoveForm()

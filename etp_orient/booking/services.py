@@ -208,6 +208,8 @@ def _own_booking(participant_id: int, booking_id: int) -> Booking:
         raise BookingError("not_found")
     if booking.status != "confirmed":
         raise BookingError("already_cancelled")
+    if booking.slot.start_at <= now():
+        raise BookingError("past")
     return booking
 
 

@@ -211,3 +211,13 @@ def test_free_slots_leave_out_booked_ones(world):
     book()
     codes = [s.code for s in services.free_slots(world.programme.id)]
     assert codes == ["bep-2", "bep-3", "bep-4"]
+
+
+def test_past_booking_cannot_be_cancelled_or_moved(world, clock):
+    result = book()
+    clock.set(world.slots[0].end_at)
+    with pytest.raises(BookingError, match="past"):
+        services.cancel_booking(result.participant, result.booking.id)
+    db.session.rollback()
+    with pytest.raises(BookingError, match="past"):
+        services.move_booking(result.participant, result.booking.id, "bep-4")
