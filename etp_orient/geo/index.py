@@ -38,6 +38,7 @@ class NameIndex:
     commune_count: int  # entries before this index are communes, after it aliases
     by_initial: dict[str, tuple[list[str], list[int]]]  # first letter -> (names, entry ids)
     rank: dict[str, int]  # INSEE -> rank by population (0: the most populated)
+    entry_key: list[int]  # entry id -> sort key: communes before aliases, then rank
     compact: dict[str, list[int]]  # folded name without spaces -> entry ids
     sorted_names: list[tuple[str, int]]  # (folded name, entry id), for prefix search
     words: dict[str, set[int]]  # word -> entry ids
@@ -103,6 +104,7 @@ def _build_index(signature: tuple) -> NameIndex:
         compact[name.replace(" ", "")].append(i)
         for word in name.split():
             words[word].add(i)
+    rank = {info.insee: n for n, info in enumerate(sorted(infos.values(), key=by_population))}
     return NameIndex(
         signature=signature,
         infos=infos,
@@ -110,7 +112,8 @@ def _build_index(signature: tuple) -> NameIndex:
         names=[name for name, _ in entries],
         commune_count=commune_count,
         by_initial=dict(by_initial),
-        rank={info.insee: n for n, info in enumerate(sorted(infos.values(), key=by_population))},
+        rank=rank,
+        entry_key=[(i >= commune_count) * 1_000_000 + rank[c] for i, (_, c) in enumerate(entries)],
         compact=dict(compact),
         sorted_names=sorted((name, i) for i, (name, _) in enumerate(entries)),
         words=dict(words),
@@ -143,13 +146,19 @@ def name_matches(index: NameIndex, folded: str, limit: int) -> dict[str, tuple[i
     best: dict[str, tuple[int, float, bool]] = {}
 
     def offer(tier: int, ids, score: float = 100.0) -> None:
-        via_alias: dict[str, bool] = {}
-        for i in ids:
+        # Direct names before aliases, then by population. Take enough rows to
+        # survive duplicates: communes of a better tier, aliases of one commune
+        # (Paris has 20 arrondissements).
+        wanted = len(best) + limit + 25
+        taken = 0
+        for i in heapq.nsmallest(wanted, ids, key=index.entry_key.__getitem__):
             insee = index.entries[i][1]
-            via_alias[insee] = via_alias.get(insee, True) and i >= index.commune_count
-        fresh = [insee for insee in via_alias if insee not in best]
-        for insee in heapq.nsmallest(limit, fresh, key=lambda c: (via_alias[c], index.rank[c])):
-            best[insee] = (tier, score, via_alias[insee])
+            if insee in best:
+                continue
+            best[insee] = (tier, score, i >= index.commune_count)
+            taken += 1
+            if taken == limit:
+                break
 
     offer(EXACT, index.compact.get(folded.replace(" ", ""), ()))
     start = bisect.bisect_left(index.sorted_names, (folded, -1))
