@@ -475,3 +475,59 @@ def test_both_parsers_agree_on_every_feed(client, world, clock, kind):
         assert str(event["SUMMARY"]) == js[uid]["summary"]
         assert not js[uid]["floating"]
     assert js["session-ses-4@etp.test"]["status"] == "CANCELLED"
+
+
+# --- open sessions, cancelled cohorts, leaving a group ---------------------------------------
+
+
+def test_open_session_in_programme_and_facilitator_feeds(client, world):
+    from etp_orient.booking.models import Facilitator, GroupSession
+    from etp_orient.feeds.services import issue_staff_feed_token
+
+    workshop = world.programme.workshops[1]
+    start = datetime(2026, 12, 15, 14, tzinfo=UTC)
+    session = GroupSession(
+        code="open-1",
+        workshop_id=workshop.id,
+        site_id=world.site.id,
+        start_at=start,
+        end_at=start + timedelta(hours=2),
+        capacity=12,
+    )
+    db.session.add(session)
+    db.session.flush()
+    user = make_user()
+    db.session.add(Facilitator(session_id=session.id, user_id=user.id, name="Inès"))
+    token = issue_staff_feed_token(user)
+    db.session.commit()
+    public = events_js(programme_feed(client))["session-open-1@etp.test"]
+    assert public["summary"] == "Bouger plus – Mieux vivre avec le diabète"
+    assert public["url"] == "http://etp.test/programmes/prog-diabete"
+    staff = events_js(get_feed(client, f"/calendar/staff/{token}.ics"))
+    assert set(staff) == {"session-open-1@etp.test"}
+
+
+def test_cancelled_cohort_cancels_its_sessions(client, world, clock):
+    clock.advance(hours=1)
+    world.overseas_cohort.status = "cancelled"
+    db.session.commit()
+    event = events_js(programme_feed(client))["session-ses-run-1@etp.test"]
+    assert event["status"] == "CANCELLED"
+    assert event["summary"].startswith("Annulé – ")
+
+
+def test_leaving_a_group_cancels_its_sessions_in_the_personal_feed(client, world, clock):
+    participant, token = make_participant()
+    enrollment = enroll(participant, world.cohort)
+    db.session.commit()
+    clock.advance(hours=1)
+    enrollment.status = "cancelled"
+    enrollment.cancelled_at = clock()
+    db.session.commit()
+    events = events_js(get_feed(client, f"/calendar/me/{token}.ics"))
+    assert events["session-ses-1@etp.test"]["status"] == "CANCELLED"
+    assert events["session-ses-1@etp.test"]["summary"] == "Annulé – Atelier santé – séance 1"
+    # the public feed still shows the session as taking place
+    assert events_js(programme_feed(client))["session-ses-1@etp.test"]["status"] == "CONFIRMED"
+    clock.advance(days=31)
+    assert "session-ses-1@etp.test" not in events_js(get_feed(client, f"/calendar/me/{token}.ics"))
