@@ -7,7 +7,17 @@ confirmation page whose form POSTs. Unknown, re-issued or deleted tokens give
 
 import json
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -138,14 +148,12 @@ def confirmation(token: str):
     return render_template(
         "booking/confirmation.html",
         what=what,
-        manage_url=url_for(".overview", token=token, _external=False),
+        manage_url=current_app.config["BASE_URL"].rstrip("/") + url_for(".overview", token=token),
         **_overview(participant, token),
     )
 
 
 def _done(token: str, message: str):
-    from flask import flash
-
     flash(message, "ok")
     return redirect(url_for(".overview", token=token), 303)
 
