@@ -221,3 +221,11 @@ def test_consents_can_be_given_and_withdrawn(booked, client, clock):
     assert participant.consent_contact_at is None
     assert participant.consent_share_gp_at == clock()
     assert participant.feed_explicit_titles is True
+
+
+def test_personal_feed_address_on_manage_page_works(booked, client):
+    html = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    path = re.search(r'value="http://etp\.test(/calendar/me/[^"]+\.ics)"', html).group(1)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"UID:slot-bep-1@etp.test" in response.data
