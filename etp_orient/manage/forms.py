@@ -169,6 +169,17 @@ class SiteForm(FlaskForm):
 class SlotRuleForm(FlaskForm):
     """Availability windows for BEP slots, turned into slots (preview first)."""
 
+    kind = SelectField(
+        _l("Type de rendez-vous"),
+        choices=choices(
+            [
+                ("bep", _l("Bilan éducatif partagé")),
+                ("final", _l("Bilan de fin de programme")),
+                ("followup", _l("Suivi à 6 mois")),
+            ]
+        ),
+        default="bep",
+    )
     site = SelectField(_l("Lieu"), choices=[], validate_choice=False)
     remote = SelectField(
         _l("Ou à distance"),

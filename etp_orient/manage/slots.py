@@ -78,7 +78,9 @@ def parse_dates(text: str | None) -> frozenset[date]:
     return frozenset(found)
 
 
-def plan_slots(programme: Programme, rule: SlotRule, *, site: Site | None) -> list[PlannedSlot]:
+def plan_slots(
+    programme: Programme, rule: SlotRule, *, site: Site | None, kind: str = "bep"
+) -> list[PlannedSlot]:
     """The slots the rule gives, in the future, marked when they clash with existing ones."""
     tz_name = slot_timezone(programme, site)
     tz = ZoneInfo(tz_name)
@@ -102,6 +104,7 @@ def plan_slots(programme: Programme, rule: SlotRule, *, site: Site | None) -> li
     if starts:
         query = select(Slot.start_at).where(
             Slot.programme_id == programme.id,
+            Slot.kind == kind,
             Slot.status == "open",
             Slot.start_at >= starts[0][0],
             Slot.start_at <= starts[-1][0],
@@ -201,4 +204,42 @@ def move_slot(slot: Slot, new_start: datetime, *, actor: User) -> Booking | None
             ics=messages.slot_ics(slot, booking.participant, None),
             dedupe_key=f"slot:{slot.id}:moved:{slot.revision}",
         )
+    return booking
+
+
+OUTCOMES = ("held", "no_show")
+
+
+def set_outcome(slot: Slot, outcome: str | None, *, actor: User) -> Booking:
+    """After the date: the appointment was held, or the person did not come (None clears)."""
+    booking = live_booking(slot)
+    if booking is None:
+        raise SlotError("not_booked")
+    if slot.start_at > now():
+        raise SlotError("future")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise SlotError("outcome")
+    booking.outcome = outcome
+    db.session.flush()
+    audit(
+        "booking.outcome", actor_id=actor.id, obj_type="booking", obj_id=booking.id, outcome=outcome
+    )
+    return booking
+
+
+def record_gp(slot: Slot, what: str, *, actor: User) -> Booking:
+    """Note that the GP was informed of entry, or sent the final synthesis (needs consent)."""
+    booking = live_booking(slot)
+    if booking is None:
+        raise SlotError("not_booked")
+    if booking.participant.consent_share_gp_at is None:
+        raise SlotError("no_consent")
+    if what == "informed":
+        booking.gp_informed_at = booking.gp_informed_at or now()
+    elif what == "synthesis":
+        booking.gp_synthesis_sent_at = booking.gp_synthesis_sent_at or now()
+    else:
+        raise SlotError("outcome")
+    db.session.flush()
+    audit("booking.gp", actor_id=actor.id, obj_type="booking", obj_id=booking.id, what=what)
     return booking

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.forms import choices
 from ..accounts.permissions import staff_required
-from ..booking.models import Slot
+from ..booking.models import Booking, Slot
 from ..catalogue.models import Site
 from ..core.clock import now
 from ..extensions import db
@@ -24,6 +24,10 @@ ERRORS = {
     "too_many": lambda: _("Trop de créneaux d'un coup : 2000 au plus."),
     "booked": lambda: _("Ce créneau est réservé : déplacez-le plutôt."),
     "past": lambda: _("Choisissez une date à venir."),
+    "not_booked": lambda: _("Personne n'a réservé ce créneau."),
+    "future": lambda: _("Le rendez-vous n'a pas encore eu lieu."),
+    "outcome": lambda: _("Choix inconnu."),
+    "no_consent": lambda: _("La personne n'a pas accepté que son médecin soit informé."),
 }
 
 
@@ -44,6 +48,24 @@ def _rule_from(form: SlotRuleForm) -> service.SlotRule:
         date_from=form.date_from.data,
         date_to=form.date_to.data,
         except_dates=service.parse_dates(form.except_dates.data),
+    )
+
+
+def _past_booked(programme) -> list[Slot]:
+    """Booked slots of the last 90 days, for their outcome and the GP letters."""
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .join(Booking, Booking.slot_id == Slot.id)
+            .where(
+                Slot.programme_id == programme.id,
+                Booking.status == "confirmed",
+                Slot.start_at < now(),
+                Slot.start_at >= now() - timedelta(days=90),
+            )
+            .options(selectinload(Slot.bookings))
+            .order_by(Slot.start_at.desc())
+        )
     )
 
 
@@ -79,7 +101,9 @@ def slots(programme_code: str):
             form.remote.errors.append(_("Choisissez un lieu, ou le téléphone ou la vidéo."))
         if not form.errors:
             try:
-                planned = service.plan_slots(programme, _rule_from(form), site=site)
+                planned = service.plan_slots(
+                    programme, _rule_from(form), site=site, kind=form.kind.data
+                )
             except service.SlotError as error:
                 message = ERRORS.get(str(error))
                 form.except_dates.errors.append(
@@ -95,6 +119,7 @@ def slots(programme_code: str):
                 remote=form.remote.data or None,
                 professional=form.professional.data,
                 actor=current_user,
+                kind=form.kind.data,
             )
             db.session.commit()
             flash(_("%(n)s créneaux créés.", n=len(created)), "info")
@@ -105,6 +130,8 @@ def slots(programme_code: str):
         form=form,
         planned=planned,
         upcoming=_upcoming(programme),
+        past=_past_booked(programme),
+        live_booking=service.live_booking,
     )
 
 
@@ -155,3 +182,34 @@ def slot_move(slot_code: str):
     return render_template(
         "manage/slot_move.html", slot=slot, day=day, hour=hour, error=error, booked=booked
     ), (400 if error else 200)
+
+
+@bp.post("/creneaux/<slot_code>/issue")
+@staff_required("manage")
+def slot_outcome(slot_code: str):
+    slot = load_slot(slot_code, "manage")
+    outcome = request.form.get("outcome") or None
+    try:
+        service.set_outcome(slot, outcome, actor=current_user)
+    except service.SlotError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(_("C'est noté."), "info")
+    return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
+
+
+@bp.post("/creneaux/<slot_code>/medecin")
+@staff_required("manage")
+def slot_gp(slot_code: str):
+    slot = load_slot(slot_code, "manage")
+    try:
+        service.record_gp(slot, request.form.get("what", ""), actor=current_user)
+    except service.SlotError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(_("C'est noté."), "info")
+    return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")

@@ -128,3 +128,42 @@ def test_booked_slot_cannot_be_deleted_but_free_one_can(app, client, clock):
         )
     client.post(f"/gestion/creneaux/{code}/supprimer")
     assert _count(app) == 15
+
+
+def test_outcome_and_gp_letters_after_the_date(app, client, clock):
+    from etp_orient.booking.models import Booking
+
+    with app.app_context():
+        a, b, admin = make_world()
+        book(a.participant, a.slot)
+        a.participant.consent_share_gp_at = clock()
+        db.session.commit()
+        login_as(client, a.users["coordinator"])
+    # Before the date: refused.
+    client.post("/gestion/creneaux/slot-a/issue", data={"outcome": "held"})
+    with app.app_context():
+        assert db.session.scalar(select(Booking.outcome)) is None
+    clock.advance(days=4)
+    with app.app_context():
+        login_as(client, db.session.merge(a.users["coordinator"]))
+    page = client.get("/gestion/programmes/prog-a/creneaux").get_data(as_text=True)
+    assert "PatientA Secret" in page and "Médecin informé" in page
+    client.post("/gestion/creneaux/slot-a/issue", data={"outcome": "held"})
+    client.post("/gestion/creneaux/slot-a/medecin", data={"what": "informed"})
+    with app.app_context():
+        booking = db.session.scalar(select(Booking))
+        assert booking.outcome == "held"
+        assert booking.gp_informed_at == clock()
+        assert booking.gp_synthesis_sent_at is None
+
+
+def test_final_assessment_slots_in_bulk(app, client, clock):
+    _login(app, client)
+    client.post(
+        "/gestion/programmes/prog-a/creneaux", data={**RULE, "kind": "final", "action": "create"}
+    )
+    with app.app_context():
+        kinds = set(
+            db.session.scalars(select(Slot.kind).where(Slot.code.not_in(["slot-a", "slot-b"])))
+        )
+        assert kinds == {"final"}
