@@ -1,5 +1,7 @@
 """Reasons in plain words, in the reader's language, and the JSON shape of an orientation."""
 
+from functools import lru_cache
+
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import get_translations
@@ -18,36 +20,41 @@ def condition_label(code: str, conditions: dict, language: str | None = None) ->
     return translated.get("plain_label") or node["plain_label"]
 
 
-def local_day(value, timezone: str) -> str:
-    """ "3 décembre" in the reader's language, in the place's time zone."""
+def local_day(value, timezone: str, language: str | None = None) -> str:
+    """The day and month ("3 décembre") in the reader's language and the place's zone."""
     from zoneinfo import ZoneInfo
 
-    return format_date(
-        value.astimezone(ZoneInfo(timezone)).date(), "d MMMM", locale=current_language()
-    )
+    return _day_month(value.astimezone(ZoneInfo(timezone)).date(), language or current_language())
+
+
+@lru_cache(maxsize=4096)
+def _day_month(day, language: str) -> str:
+    return format_date(day, "d MMMM", locale=language)
 
 
 def _km(value: float) -> str:
     return str(max(1, round(value)))
 
 
-def _translator():
-    """A fast gettext for the current request (reasons are many per page)."""
+def translator():
+    """A fast gettext for the current request (reasons are many per page); it also
+    carries the language code as ``_.language``."""
     translations = get_translations()
 
     def _(message: str, **values) -> str:
         text = translations.ugettext(message)
         return text % values if values else text
 
+    _.language = current_language()
     return _
 
 
 def reason_text(reason: Reason, conditions: dict, _=None) -> str:
     """One reason as a short sentence."""
-    _ = _ or _translator()
+    _ = _ or translator()
     kind = reason.kind
     if kind == "condition":
-        return _("Pour : %(label)s", label=condition_label(reason.value, conditions))
+        return _("Pour : %(label)s", label=condition_label(reason.value, conditions, _.language))
     if kind == "distance":
         if reason.value < 1:
             return _("À moins d'1 km de chez vous")
@@ -64,13 +71,16 @@ def reason_text(reason: Reason, conditions: dict, _=None) -> str:
         return _("En partie à distance")
     if kind == "next_bep":
         slot = reason.value
-        return _("Prochain rendez-vous le %(day)s", day=local_day(slot.start, slot.timezone))
+        return _(
+            "Prochain rendez-vous le %(day)s", day=local_day(slot.start, slot.timezone, _.language)
+        )
     if kind == "no_bep":
         return _("Pas de rendez-vous en ligne pour l'instant : appelez le contact")
     if kind == "next_cohort":
         cohort = reason.value
         return _(
-            "Prochain groupe à partir du %(day)s", day=local_day(cohort.start, cohort.timezone)
+            "Prochain groupe à partir du %(day)s",
+            day=local_day(cohort.start, cohort.timezone, _.language),
         )
     if kind == "pregnancy_required":
         return _("Pour les femmes enceintes")
@@ -86,8 +96,8 @@ def reason_text(reason: Reason, conditions: dict, _=None) -> str:
     return kind
 
 
-def reasons_text(result: ProgrammeResult, conditions: dict) -> list[str]:
-    translate = _translator()
+def reasons_text(result: ProgrammeResult, conditions: dict, translate=None) -> list[str]:
+    translate = translate or translator()
     return [reason_text(r, conditions, translate) for r in result.reasons]
 
 
@@ -97,10 +107,11 @@ def _iso(value, timezone: str) -> str:
     return value.astimezone(ZoneInfo(timezone)).isoformat()
 
 
-def result_dict(result: ProgrammeResult, conditions: dict, listing: str) -> dict:
+def result_dict(
+    result: ProgrammeResult, conditions: dict, listing: str, base: str, translate
+) -> dict:
     """One result in the API shape (DESIGN §4)."""
     entry = result.programme
-    base = current_app.config["BASE_URL"]
     return {
         "programme": entry.code,
         "title": entry.display_title,
@@ -128,7 +139,7 @@ def result_dict(result: ProgrammeResult, conditions: dict, listing: str) -> dict
         "next_cohort_start": None
         if result.next_cohort is None
         else _iso(result.next_cohort.start, result.next_cohort.timezone),
-        "reasons": reasons_text(result, conditions),
+        "reasons": reasons_text(result, conditions, translate),
         "url": f"{base}/programmes/{entry.code}",
     }
 
@@ -136,8 +147,10 @@ def result_dict(result: ProgrammeResult, conditions: dict, listing: str) -> dict
 def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
     """The whole answer in the API shape (DESIGN §4), documented in docs/api.md."""
     place = orientation.place
-    results = [result_dict(r, conditions, "nearby") for r in orientation.results]
-    results += [result_dict(r, conditions, "remote") for r in orientation.remote]
+    base = current_app.config["BASE_URL"]
+    translate = translator()
+    results = [result_dict(r, conditions, "nearby", base, translate) for r in orientation.results]
+    results += [result_dict(r, conditions, "remote", base, translate) for r in orientation.remote]
     answer = {
         "query": {
             "q": orientation.q,
@@ -159,7 +172,9 @@ def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
             "radius_km": orientation.radius_km,
         },
         "results": results,
-        "elsewhere": [result_dict(r, conditions, "elsewhere") for r in orientation.elsewhere],
+        "elsewhere": [
+            result_dict(r, conditions, "elsewhere", base, translate) for r in orientation.elsewhere
+        ],
         "nothing_nearby": orientation.nothing_nearby,
     }
     if orientation.nothing_nearby:

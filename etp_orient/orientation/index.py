@@ -74,6 +74,13 @@ class OfferIndex:
     version: tuple
     programmes: dict[int, ProgrammeEntry] = field(default_factory=dict)
     by_condition: dict[str, list[int]] = field(default_factory=dict)
+    # per condition code: its programmes' sites sorted by latitude, as parallel lists
+    # (latitudes for bisect; (lat, lon, programme id, site index) rows)
+    geo: dict[str, tuple[list[float], list[tuple]]] = field(default_factory=dict)
+    # per condition code: programmes that can be followed from home
+    remote: dict[str, list[int]] = field(default_factory=dict)
+    # the largest catchment declared (km), to bound the search window
+    max_catchment_km: float = 0.0
     conditions: dict[str, dict] = field(default_factory=dict)
     matcher: ConditionMatcher | None = None
     checked_at: float = 0.0  # time.monotonic() of the last version check
@@ -189,8 +196,21 @@ def _build(version: tuple) -> OfferIndex:
             updated_at=row.updated_at,
         )
         index.programmes[entry.id] = entry
+        if entry.catchment_km:
+            index.max_catchment_km = max(index.max_catchment_km, entry.catchment_km)
         for code in entry.condition_codes:
             index.by_condition.setdefault(code, []).append(entry.id)
+            if entry.remote:
+                index.remote.setdefault(code, []).append(entry.id)
+    rows_by_code: dict[str, list[tuple]] = {}
+    for entry in index.programmes.values():
+        for code in entry.condition_codes:
+            rows = rows_by_code.setdefault(code, [])
+            for i, site in enumerate(entry.sites):
+                rows.append((site.lat, site.lon, entry.id, i))
+    for code, rows in rows_by_code.items():
+        rows.sort()
+        index.geo[code] = ([r[0] for r in rows], rows)
     return index
 
 

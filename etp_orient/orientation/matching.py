@@ -16,8 +16,10 @@ Every result carries its reasons as :class:`Reason` values; ``explain`` turns
 them into plain words in the reader's language.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import cos, radians
 
 from sqlalchemy import bindparam, func, or_, select
 
@@ -180,15 +182,6 @@ def _in_format(entry: ProgrammeEntry, wanted: str | None) -> bool:
     return wanted in entry.formats
 
 
-def _nearest_site(entry: ProgrammeEntry, place: Place) -> tuple[float | None, SiteEntry | None]:
-    best, best_site = None, None
-    for site in entry.sites:
-        d = haversine_km(place.lat, place.lon, site.lat, site.lon)
-        if best is None or d < best:
-            best, best_site = d, site
-    return best, best_site
-
-
 def _limit_km(entry: ProgrammeEntry, radius_km: float | None) -> float:
     """How far a site may be: the person's distance, else the programme's catchment,
     else the platform default; never beyond the programme's catchment."""
@@ -286,12 +279,15 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
     return best
 
 
-def _attach_dates(results: list[ProgrammeResult], at: datetime) -> None:
-    ids = list({r.programme.id for r in results})
-    beps = next_bep_slots(ids, at)
-    cohorts = next_cohorts(ids, at)
+def _attach_beps(results: list[ProgrammeResult], at: datetime) -> None:
+    beps = next_bep_slots(list({r.programme.id for r in results}), at)
     for r in results:
         r.next_bep = beps.get(r.programme.id)
+
+
+def _attach_cohorts(results: list[ProgrammeResult], at: datetime) -> None:
+    cohorts = next_cohorts(list({r.programme.id for r in results}), at)
+    for r in results:
         r.next_cohort = cohorts.get(r.programme.id)
 
 
@@ -354,12 +350,34 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
     if "surpoids-enfant" in leaves and "surpoids-enfant" in hints["text_codes"]:
         child = True
 
-    candidate_ids: list[int] = []
-    seen: set[int] = set()
+    # Candidates: programmes with a site in a latitude band around the person
+    # (bisect in the per-condition lists), plus those that can be followed from home.
+    reach_km = max(
+        ELSEWHERE_MAX_KM,
+        query.radius_km or DEFAULT_RADIUS_KM,
+        0.0 if query.radius_km else index.max_catchment_km,
+    )
+    band = reach_km / 111.0 + 0.01
+    nearest: dict[int, tuple[float, int]] = {}
+    # smallest cosine in the band: dlon * 111 * cos_lat then never overestimates
+    cos_lat = cos(radians(min(89.0, abs(place.lat) + band)))
     for code in leaves:
-        for pid in index.by_condition.get(code, ()):
-            if pid not in seen:
-                seen.add(pid)
+        lats, rows = index.geo.get(code, ((), ()))
+        lo = bisect_left(lats, place.lat - band)
+        hi = bisect_right(lats, place.lat + band)
+        for lat, lon, pid, site_index in rows[lo:hi]:
+            # cheap reject on longitude before the great circle
+            if abs(lon - place.lon) * 111.0 * cos_lat > reach_km + 5:
+                continue
+            d = haversine_km(place.lat, place.lon, lat, lon)
+            known = nearest.get(pid)
+            if known is None or d < known[0]:
+                nearest[pid] = (d, site_index)
+    candidate_ids = list(nearest)
+    for code in leaves:
+        for pid in index.remote.get(code, ()):
+            if pid not in nearest:
+                nearest[pid] = (None, None)
                 candidate_ids.append(pid)
 
     nearby: list[ProgrammeResult] = []
@@ -374,7 +392,8 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
             continue
         if not _in_format(entry, query.format):
             continue
-        distance, site = _nearest_site(entry, place)
+        distance, site_index = nearest[pid]
+        site = entry.sites[site_index] if site_index is not None else None
         limit = _limit_km(entry, query.radius_km)
         in_range = distance is not None and distance <= limit and query.format != "distanciel"
         result = ProgrammeResult(entry, distance, site, in_range, matched)
@@ -396,12 +415,14 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
     beyond.sort(key=lambda pair: (pair[0].distance_km, pair[0].programme.code))
     beyond = beyond[:MAX_ELSEWHERE] if nothing_nearby else []
     elsewhere = [pair[0] for pair in beyond]
-    # one pair of queries for every programme that will be shown
-    _attach_dates(nearby + remote + elsewhere, at)
+    # one query for the BEPs of every programme that may be shown (they rank them)
+    _attach_beps(nearby + remote + elsewhere, at)
     nearby.sort(key=lambda r: (round(r.distance_km), _bep_key(r), r.programme.code))
     nearby = nearby[:MAX_NEARBY]
     remote.sort(key=lambda r: (_bep_key(r), r.distance_km or 0, r.programme.code))
     remote = remote[:MAX_REMOTE]
+    # and one for the next groups of those shown
+    _attach_cohorts(nearby + remote + elsewhere, at)
     for result, limit in beyond:
         result.reasons = _reasons(result, "elsewhere", limit)
     for result in nearby:

@@ -150,6 +150,7 @@ class ConditionMatcher:
             for n in (2, 3)
         }
         self._known_words = {w for t in self.terms for w in t.split()}
+        self._memo: dict[str, TextMatch] = {}
 
     def expand(self, codes: list[str]) -> list[str]:
         """Leaf codes for the given codes: a group becomes its children, in order."""
@@ -162,8 +163,26 @@ class ConditionMatcher:
         return out
 
     def match_text(self, text: str) -> TextMatch:
-        """Find the conditions named in ``text`` (see the module docstring)."""
-        folded = fold(text or "")
+        """Find the conditions named in ``text`` (see the module docstring).
+
+        Answers are remembered (people type the same few words): callers get a copy.
+        """
+        key = text or ""
+        known = self._memo.get(key)
+        if known is None:
+            known = self._match(key)
+            if len(self._memo) >= 20000:
+                self._memo.clear()
+            self._memo[key] = known
+        return TextMatch(
+            direct_codes=list(known.direct_codes),
+            hits=list(known.hits),
+            pregnancy_words=known.pregnancy_words,
+            child_words=known.child_words,
+        )
+
+    def _match(self, text: str) -> TextMatch:
+        folded = fold(text)
         result = TextMatch()
         if not folded:
             return result

@@ -24,7 +24,7 @@ from ..core.security import no_referrer
 from ..extensions import db
 from . import services
 from .availability import open_bep_slots
-from .explain import condition_label, day_filter, reasons_text, slot_filter
+from .explain import condition_label, day_filter, reasons_text, slot_filter, translator
 from .forms import ProOrientForm, ReferralForm, SendLinkForm, WhereForm, query_values
 from .index import get_index
 from .matching import OrientationQuery, QueryError, orient
@@ -138,9 +138,10 @@ def _run_query(form, q: str, codes: list[str]):
 
 def _results_context(orientation) -> dict:
     conditions = get_index().conditions
+    translate = translator()
     return {
         "orientation": orientation,
-        "reasons": lambda result: reasons_text(result, conditions),
+        "reasons": lambda result: reasons_text(result, conditions, translate),
         "understood": _understood_labels(orientation.named_conditions),
         "platform_contact": current_app.config["PLATFORM_CONTACT"],
         "params": {k: request.args.getlist(k) for k in PARAMS if request.args.getlist(k)},
