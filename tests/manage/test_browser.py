@@ -108,3 +108,34 @@ def test_coordinator_day(live_server, world, page, browser, smtp_server, runner,
         phone.close()
     with app.app_context():
         assert db.session.scalar(select(Attendance.status)) == "present"
+
+
+PAGES = [
+    "/gestion/",
+    "/gestion/calendrier?date=2026-12-01",
+    "/gestion/calendrier?vue=mois&date=2026-12-01",
+    "/gestion/programmes",
+    "/gestion/programmes/prog-a",
+    "/gestion/programmes/prog-a/creneaux",
+    "/gestion/programmes/prog-a/groupes",
+    "/gestion/groupes/grp-a",
+    "/gestion/groupes/grp-a/presences",
+    "/gestion/seances/ses-a-2/deplacer",
+    "/gestion/sites",
+    "/gestion/indicateurs",
+]
+
+
+def test_back_office_pages_have_no_accessibility_violations(live_server, world, page):
+    from tests.fixtures.servers import axe_violations
+
+    page.goto(f"{live_server.url}/connexion")
+    assert axe_violations(page) == []
+    log_in(page, live_server.url, world["coordinator"])
+    found = {}
+    for path in PAGES:
+        page.goto(f"{live_server.url}{path}")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
