@@ -1,6 +1,9 @@
 """Routes that belong to no domain: health check and error pages."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -44,10 +47,42 @@ def database_unavailable(error):
     return response
 
 
+# Fields never written back into a page (the person types them again).
+_SECRET_FIELD_WORDS = ("password", "token", "secret", "csrf")
+_MAX_KEPT_FIELDS = 60
+
+
+def _same_origin() -> bool:
+    """Whether the refused POST came from one of our own pages (not another site)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return source is None
+    return urlsplit(source).netloc == request.host
+
+
+def csrf_failed(error):
+    """A form sent without a valid CSRF token (often: the page stayed open too long).
+
+    The answer is a 400 page that keeps what was typed (except secrets) in a
+    form with a fresh token, so the person checks it and sends it again. When
+    the POST came from another site, nothing is written back: only the 400 page.
+    """
+    kept = []
+    if _same_origin():
+        for name in list(request.form.keys())[:_MAX_KEPT_FIELDS]:
+            if any(word in name.lower() for word in _SECRET_FIELD_WORDS):
+                continue
+            kept.extend((name, value) for value in request.form.getlist(name))
+    query = request.query_string.decode("utf-8", "replace")
+    action = request.path + (f"?{query}" if query else "")
+    return render_template("errors/csrf.html", kept=kept, action=action), 400
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, error_page(status))
+    app.register_error_handler(CSRFError, csrf_failed)
     # Only connection-level failures: a constraint error is a bug, not an outage.
     app.register_error_handler(DBAPIError, _dbapi_error)
 
