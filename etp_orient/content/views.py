@@ -38,4 +38,7 @@ def home():
 
 
 def init_app(app) -> None:
+    from . import views_comprendre
+
     app.register_blueprint(bp)
+    views_comprendre.init_app(app)
