@@ -1,0 +1,12 @@
+// Back office: ask before an action that tells many people or cannot be undone.
+// Without JavaScript the forms still work (they just do not ask).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+})();
