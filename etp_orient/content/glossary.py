@@ -77,7 +77,7 @@ TERMS: tuple[Term, ...] = (
         "medecin-traitant",
         _l("médecin traitant"),
         None,
-        _l("C'est le médecin que vous voyez le plus souvent. Vous l'avez choisi."),
+        _l("C'est votre médecin de famille. Vous l'avez déclaré à l'Assurance maladie."),
     ),
     Term(
         "maladie-chronique",
@@ -116,16 +116,17 @@ TERMS: tuple[Term, ...] = (
     Term(
         "ipa",
         "IPA",
-        _l("infirmier en pratique avancée"),
+        _l("infirmière ou infirmier en pratique avancée"),
         _l(
-            "C'est un infirmier qui a suivi une formation en plus. Il suit des malades avec le médecin."
+            "C'est une infirmière ou un infirmier avec une formation en plus. "
+            "Elle ou il suit des malades avec le médecin."
         ),
     ),
     Term(
         "apa",
         "APA",
         _l("activité physique adaptée"),
-        _l("C'est du sport doux, adapté à votre santé. Un éducateur formé vous guide."),
+        _l("C'est bouger avec des exercices adaptés à votre santé. Un éducateur formé vous guide."),
     ),
     Term(
         "bpco",

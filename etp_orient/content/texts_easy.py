@@ -135,10 +135,10 @@ MY_DATA = EasyPage(
         ),
         E(
             _l("Vos droits"),
-            (MAIL, _l("Vous avez reçu un lien par mail.")),
+            (MAIL, _l("Vous avez reçu un lien.")),
             (SEARCH, _l("Avec ce lien, vous voyez vos données.")),
             (INFO, _l("Vous pouvez aussi les effacer.")),
-            (CLOCK, _l("Au bout de %(retention)s, nous effaçons votre nom.")),
+            (CLOCK, _l("Sans nouvelles de vous pendant %(retention)s, nous effaçons votre nom.")),
         ),
     ),
 )

@@ -343,7 +343,7 @@ COMPANION = Page(
                 _l(
                     "Un proche peut traduire pour vous. Parfois, un interprète peut venir. "
                     "Certains programmes se font dans d'autres langues. "
-                    "La page du programme le dit."
+                    "Demandez au contact du programme."
                 )
             ),
         ),
@@ -353,7 +353,7 @@ COMPANION = Page(
                 _l(
                     "Dites-le aussi dans la case des besoins. "
                     "Par exemple un fauteuil roulant, la vue ou l'ouïe. "
-                    "La page du lieu dit si on entre sans marche."
+                    "La page du programme dit si on entre sans marche."
                 )
             ),
         ),
@@ -494,7 +494,7 @@ MY_DATA = Page(
         S(
             _l("Comment faire ?"),
             OL(
-                _l("Ouvrez le lien reçu par e-mail quand vous avez réservé."),
+                _l("Ouvrez le lien reçu quand vous avez réservé."),
                 _l("Choisissez « Mes données »."),
                 _l("Vous pouvez tout voir, le télécharger ou l'effacer."),
             ),
