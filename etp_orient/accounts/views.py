@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..core.models import audit
-from ..core.security import no_referrer
+from ..core.security import no_referrer, secret_link_limit
 from ..extensions import db, limiter
 from . import services
 from .auth import SESSION_KEY
@@ -85,6 +85,7 @@ def reset_request():
 
 
 @bp.route("/connexion/nouveau-mot-de-passe/<token>", methods=["GET", "POST"])
+@secret_link_limit
 def reset_password(token: str):
     no_referrer()
     user = services.user_for_reset(token)

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.clock import now
 from ..core.ical import build_calendar
-from ..core.security import no_referrer
+from ..core.security import no_referrer, secret_link_limit
 from ..extensions import db, limiter
 from . import services
 from .calendar import session_event, slot_event
@@ -109,6 +109,7 @@ def _overview(participant: Participant, token: str) -> dict:
 
 
 @bp.get("/<token>")
+@secret_link_limit
 def overview(token: str):
     """Bookings and group dates, with every action the person can take."""
     participant = _participant(token)
@@ -123,6 +124,7 @@ def overview(token: str):
 
 
 @bp.post("/<token>/choix")
+@secret_link_limit
 @limiter.limit(POST_LIMIT)
 def choices(token: str):
     """Give or withdraw a consent; neutral or explicit titles in the calendar."""
@@ -141,6 +143,7 @@ def choices(token: str):
 
 
 @bp.get("/<token>/confirmation")
+@secret_link_limit
 def confirmation(token: str):
     """Right after booking or joining: what was done, the manage link, the calendar."""
     participant = _participant(token)
@@ -162,6 +165,7 @@ def _done(token: str, message: str):
 
 
 @bp.route("/<token>/rdv/<int:booking_id>/annuler", methods=["GET", "POST"])
+@secret_link_limit
 @limiter.limit(POST_LIMIT, methods=["POST"])
 def cancel(token: str, booking_id: int):
     participant = _participant(token)
@@ -184,6 +188,7 @@ def cancel(token: str, booking_id: int):
 
 
 @bp.route("/<token>/rdv/<int:booking_id>/deplacer", methods=["GET", "POST"])
+@secret_link_limit
 @limiter.limit(POST_LIMIT, methods=["POST"])
 def move(token: str, booking_id: int):
     participant = _participant(token)
@@ -239,6 +244,7 @@ def _place_label(slot) -> str:
 
 
 @bp.route("/<token>/groupes/<cohort_code>/quitter", methods=["GET", "POST"])
+@secret_link_limit
 @limiter.limit(POST_LIMIT, methods=["POST"])
 def leave(token: str, cohort_code: str):
     participant = _participant(token)
@@ -264,6 +270,7 @@ def leave(token: str, cohort_code: str):
 
 
 @bp.post("/<token>/groupes/<cohort_code>/rejoindre")
+@secret_link_limit
 @limiter.limit(POST_LIMIT)
 def join(token: str, cohort_code: str):
     participant = _participant(token)
@@ -297,6 +304,7 @@ def join(token: str, cohort_code: str):
 
 
 @bp.get("/<token>/agenda.ics")
+@secret_link_limit
 def calendar(token: str):
     """Every date of the person, to import once (the feed stays up to date)."""
     participant = _participant(token)
@@ -334,12 +342,14 @@ def calendar(token: str):
 
 
 @bp.get("/<token>/donnees")
+@secret_link_limit
 def data(token: str):
     participant = _participant(token)
     return render_template("booking/data.html", data=services.export_data(participant), token=token)
 
 
 @bp.get("/<token>/donnees.json")
+@secret_link_limit
 def data_json(token: str):
     participant = _participant(token)
     body = json.dumps(services.export_data(participant), ensure_ascii=False, indent=2)
@@ -351,6 +361,7 @@ def data_json(token: str):
 
 
 @bp.route("/<token>/supprimer", methods=["GET", "POST"])
+@secret_link_limit
 @limiter.limit(POST_LIMIT, methods=["POST"])
 def delete(token: str):
     participant = _participant(token)

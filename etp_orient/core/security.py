@@ -4,6 +4,21 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 
+from ..extensions import limiter
+
+# Looking up secret links (manage links, personal and staff feeds, password
+# reset): only the failed look-ups count, per address, across all of them.
+SECRET_LINK_LIMIT = "30 per minute;300 per hour"  # noqa: S105 (a rate, not a secret)
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
+
+
+secret_link_limit = limiter.shared_limit(
+    SECRET_LINK_LIMIT, scope="secret-link", deduct_when=_not_found
+)
+
 
 def content_security_policy() -> str:
     tile_host = urlsplit(current_app.config["MAP_TILE_URL"].replace("{s}", "a")).netloc

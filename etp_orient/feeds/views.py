@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.logfilter import install_werkzeug_filter
-from ..core.security import no_referrer
+from ..core.security import no_referrer, secret_link_limit
 from ..extensions import db
 from . import services
 
@@ -54,11 +54,13 @@ def structure_ics(code: str):
 
 
 @bp.get("/calendar/me/<token>.ics")
+@secret_link_limit
 def participant_ics(token: str):
     return _token_answer(services.build("me", token), "mes-rendez-vous.ics")
 
 
 @bp.get("/calendar/staff/<token>.ics")
+@secret_link_limit
 def staff_ics(token: str):
     return _token_answer(services.build("staff", token), "mes-seances.ics")
 
