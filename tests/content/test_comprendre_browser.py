@@ -77,3 +77,15 @@ def test_no_listen_button_without_javascript(live_server, browser):
         assert page.locator("button").count() == 0
     finally:
         context.close()
+
+
+def test_comprendre_pages_reflow_at_320_pixels(live_server, browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        for path in ("/comprendre/", "/comprendre/mes-donnees", "/comprendre/facile/etp"):
+            page.goto(live_server.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, (path, width)
+    finally:
+        context.close()
