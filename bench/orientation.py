@@ -1,7 +1,7 @@
 """Benchmark of orientation at national scale, under gunicorn, next to a trivial route.
 
     .venv/bin/python bench/orientation.py [--programmes 4000] [--sites 8000] [--dated 200000]
-        [--workers 3] [--threads 4] [--seconds 20] [--file OFFER.json]
+        [--workers 3] [--threads 4] [--seconds 20] [--file OFFER.json] [--sqlite-file DB]
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 Builds the synthetic national offer (bench/gen_offer.py) into a fresh SQLite
@@ -230,8 +230,11 @@ def _merge(chunks: list[dict]) -> dict:
 def run(url: str, label: str, args) -> None:
     from tests.fixtures.servers import GunicornServer
 
-    print(f"{label}: building the national offer…", flush=True)
-    _build(url, args)
+    if getattr(args, "reuse", False):
+        print(f"{label}: reusing the database built before", flush=True)
+    else:
+        print(f"{label}: building the national offer…", flush=True)
+        _build(url, args)
     communes = _communes_for_queries(url)
     queries = _queries(communes, 400)
     server = GunicornServer(
@@ -285,10 +288,18 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--postgres", help="also run on a fresh database next to this URL")
+    parser.add_argument(
+        "--sqlite-file", help="SQLite file to build into, or to reuse when it already exists"
+    )
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="etp-bench-orientation-"))
-    run(f"sqlite:///{workdir / 'bench.sqlite'}", "SQLite", args)
+    if args.sqlite_file:
+        path = Path(args.sqlite_file).resolve()
+        args.reuse = path.exists()
+    else:
+        path = Path(tempfile.mkdtemp(prefix="etp-bench-orientation-")) / "bench.sqlite"
+    run(f"sqlite:///{path}", "SQLite", args)
+    args.reuse = False
 
     if args.postgres:
         from sqlalchemy import create_engine, text

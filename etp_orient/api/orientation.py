@@ -17,7 +17,7 @@ MESSAGES = {
     "missing": "give some text (q) or a condition code (condition)",
     "unknown_condition": "unknown condition code; see /api/v1/conditions",
     "commune_not_found": "no commune matches; give an INSEE code, a postal code or a name",
-    "commune_ambiguous": "several communes match; repeat with one of the candidates' INSEE code",
+    "commune_ambiguous": "several communes match; repeat with commune=insee:<code> of one of the candidates",
     "invalid": "invalid value",
 }
 

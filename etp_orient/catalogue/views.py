@@ -1,6 +1,7 @@
 """The public programme page (/programmes/<code>): what it is, where, who, when, how to book."""
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from ..core.clock import now
 from ..orientation.availability import open_bep_slots, upcoming_cohorts
@@ -12,19 +13,19 @@ bp = Blueprint("catalogue", __name__)
 
 # how team professions are shown (the offer file uses these codes)
 PROFESSIONS = {
-    "medecin": "Médecin",
-    "infirmier": "Infirmier ou infirmière",
-    "ipa": "Infirmier ou infirmière en pratique avancée",
-    "dieteticien": "Diététicien ou diététicienne",
-    "sage-femme": "Sage-femme",
-    "pharmacien": "Pharmacien ou pharmacienne",
-    "kinesitherapeute": "Kinésithérapeute",
-    "enseignant-apa": "Enseignant en activité physique adaptée",
-    "psychologue": "Psychologue",
-    "endocrinologue": "Endocrinologue",
-    "sophrologue": "Sophrologue",
-    "patient-partenaire": "Patient partenaire",
-    "coordinateur": "Coordinateur ou coordinatrice",
+    "medecin": _l("Médecin"),
+    "infirmier": _l("Infirmier ou infirmière"),
+    "ipa": _l("Infirmier ou infirmière en pratique avancée"),
+    "dieteticien": _l("Diététicien ou diététicienne"),
+    "sage-femme": _l("Sage-femme"),
+    "pharmacien": _l("Pharmacien ou pharmacienne"),
+    "kinesitherapeute": _l("Kinésithérapeute"),
+    "enseignant-apa": _l("Enseignant en activité physique adaptée"),
+    "psychologue": _l("Psychologue"),
+    "endocrinologue": _l("Endocrinologue"),
+    "sophrologue": _l("Sophrologue"),
+    "patient-partenaire": _l("Patient partenaire"),
+    "coordinateur": _l("Coordinateur ou coordinatrice"),
 }
 
 
@@ -36,13 +37,11 @@ def programme(code: str):
         abort(404)
     at = now()
     conditions = get_index().conditions
-    from flask_babel import gettext as _
-
     return render_template(
         "catalogue/programme.html",
         programme=found,
         conditions=[condition_label(c.code, conditions) for c in found.conditions],
-        professions=[_(PROFESSIONS.get(p, p)) for p in found.professions],
+        professions=[str(PROFESSIONS.get(p, p)) for p in found.professions],
         slots=open_bep_slots(found, at, limit=5),
         cohorts=upcoming_cohorts(found, at, limit=5),
         platform_contact=current_app.config["PLATFORM_CONTACT"],

@@ -77,8 +77,8 @@ class OfferIndex:
     # per condition code: its programmes' sites sorted by latitude, as parallel lists
     # (latitudes for bisect; (lat, lon, programme id, site index) rows)
     geo: dict[str, tuple[list[float], list[tuple]]] = field(default_factory=dict)
-    # per condition code: programmes that can be followed from home
-    remote: dict[str, list[int]] = field(default_factory=dict)
+    # per condition code: (code, id) of programmes that can be followed from home, by code
+    remote: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # the largest catchment declared (km), to bound the search window
     max_catchment_km: float = 0.0
     conditions: dict[str, dict] = field(default_factory=dict)
@@ -201,13 +201,15 @@ def _build(version: tuple) -> OfferIndex:
         for code in entry.condition_codes:
             index.by_condition.setdefault(code, []).append(entry.id)
             if entry.remote:
-                index.remote.setdefault(code, []).append(entry.id)
+                index.remote.setdefault(code, []).append((entry.code, entry.id))
     rows_by_code: dict[str, list[tuple]] = {}
     for entry in index.programmes.values():
         for code in entry.condition_codes:
             rows = rows_by_code.setdefault(code, [])
             for i, site in enumerate(entry.sites):
                 rows.append((site.lat, site.lon, entry.id, i))
+    for listed in index.remote.values():
+        listed.sort()
     for code, rows in rows_by_code.items():
         rows.sort()
         index.geo[code] = ([r[0] for r in rows], rows)

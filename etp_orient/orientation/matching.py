@@ -16,15 +16,18 @@ Every result carries its reasons as :class:`Reason` values; ``explain`` turns
 them into plain words in the reader's language.
 """
 
+import heapq
+import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import cos, radians
 
+from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
 
 from ..booking.models import Booking, Cohort, GroupSession, Slot
-from ..catalogue.models import FORMATS
+from ..catalogue.models import FORMATS, Programme
 from ..core.geomath import haversine_km
 from ..core.types import UTCDateTime
 from ..extensions import db
@@ -192,35 +195,30 @@ def _limit_km(entry: ProgrammeEntry, radius_km: float | None) -> float:
 
 
 def _next_bep_statement():
-    """Built once: SQLAlchemy then reuses the compiled statement on every request."""
+    """Built once (SQLAlchemy then reuses the compiled statement). For each programme,
+    a correlated sub-select walks its BEP slots in start order on the
+    ``(programme_id, kind, start_at)`` index and stops at the first open, unbooked one."""
     booked = (
         select(Booking.id).where(Booking.slot_id == Slot.id, Booking.status == "confirmed").exists()
     )
-    rank = (
-        func.row_number()
-        .over(partition_by=Slot.programme_id, order_by=(Slot.start_at, Slot.id))
-        .label("rank")
-    )
-    inner = (
-        select(
-            Slot.programme_id,
-            Slot.code,
-            Slot.start_at,
-            Slot.end_at,
-            Slot.remote,
-            Slot.timezone,
-            rank,
-        )
+    first_free = (
+        select(Slot.id)
         .where(
-            Slot.programme_id.in_(bindparam("ids", expanding=True)),
+            Slot.programme_id == Programme.id,
             Slot.kind == "bep",
-            Slot.status == "open",
             Slot.start_at > bindparam("at", type_=UTCDateTime),
+            Slot.status == "open",
             ~booked,
         )
-        .subquery()
+        .order_by(Slot.start_at, Slot.id)
+        .limit(1)
+        .correlate(Programme)
+        .scalar_subquery()
     )
-    return select(inner).where(inner.c.rank == 1)
+    chosen = select(first_free).where(Programme.id.in_(bindparam("ids", expanding=True)))
+    return select(
+        Slot.programme_id, Slot.code, Slot.start_at, Slot.end_at, Slot.remote, Slot.timezone
+    ).where(Slot.id.in_(chosen.scalar_subquery()))
 
 
 def _next_cohort_statement():
@@ -262,10 +260,43 @@ def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot
     }
 
 
+# Next group start per programme, remembered for ORIENTATION_DATES_TTL seconds (default
+# 30): a group's first date seldom changes, and results only show that date.
+_cohort_memo: dict[tuple[int, int], tuple[float, NextCohort | None]] = {}
+
+
 def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
     """The next cohort of each programme that has not started and still takes people."""
     if not programme_ids:
         return {}
+    ttl = current_app.config.get("ORIENTATION_DATES_TTL", 30.0)
+    engine = id(db.engine)
+    clock = time.monotonic()
+    best: dict[int, NextCohort] = {}
+    missing = []
+    for pid in programme_ids:
+        known = _cohort_memo.get((engine, pid))
+        if (
+            known is not None
+            and clock - known[0] < ttl
+            and (known[1] is None or known[1].start > at)
+        ):
+            if known[1] is not None:
+                best[pid] = known[1]
+        else:
+            missing.append(pid)
+    if not missing:
+        return best
+    found = _query_next_cohorts(missing, at)
+    if len(_cohort_memo) > 50000:
+        _cohort_memo.clear()
+    for pid in missing:
+        _cohort_memo[(engine, pid)] = (clock, found.get(pid))
+    best.update(found)
+    return best
+
+
+def _query_next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
     rows = db.session.execute(_NEXT_COHORT, {"ids": list(programme_ids), "at": at})
     best: dict[int, NextCohort] = {}
     for r in rows:
@@ -373,26 +404,41 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
             known = nearest.get(pid)
             if known is None or d < known[0]:
                 nearest[pid] = (d, site_index)
-    candidate_ids = list(nearest)
-    for code in leaves:
-        for pid in index.remote.get(code, ()):
-            if pid not in nearest:
-                nearest[pid] = (None, None)
-                candidate_ids.append(pid)
-
     nearby: list[ProgrammeResult] = []
     remote: list[ProgrammeResult] = []
     beyond: list[tuple[ProgrammeResult, float]] = []
     wanted = set(leaves)
-    for pid in candidate_ids:
-        entry = index.programmes[pid]
+
+    def eligible(entry: ProgrammeEntry) -> list[str] | None:
         matched = [c for c in entry.condition_codes if c in wanted]
         is_explicit = any(c in explicit for c in matched)
         if not _in_audience(entry, query.age, pregnant, child, is_explicit):
-            continue
+            return None
         if not _in_format(entry, query.format):
+            return None
+        return matched
+
+    # Remote programmes with no site around: only the first few (by code) that fit are
+    # needed, as they rank after the remote ones with a site near the person.
+    far_remote = 0
+    seen: set[int] = set()
+    for _code, pid in heapq.merge(*(index.remote.get(code, ()) for code in leaves)):
+        if far_remote >= MAX_REMOTE * 2:
+            break
+        if pid in nearest or pid in seen:
             continue
-        distance, site_index = nearest[pid]
+        seen.add(pid)
+        entry = index.programmes[pid]
+        matched = eligible(entry)
+        if matched is not None:
+            remote.append(ProgrammeResult(entry, None, None, False, matched))
+            far_remote += 1
+
+    for pid, (distance, site_index) in nearest.items():
+        entry = index.programmes[pid]
+        matched = eligible(entry)
+        if matched is None:
+            continue
         site = entry.sites[site_index] if site_index is not None else None
         limit = _limit_km(entry, query.radius_km)
         in_range = distance is not None and distance <= limit and query.format != "distanciel"

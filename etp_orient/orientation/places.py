@@ -56,6 +56,8 @@ def _place(commune) -> Place:
 
 def get_place(insee: str) -> Place | None:
     """The commune with this INSEE code, or None."""
+    if not INSEE_RE.match(insee or ""):
+        return None
     commune = db.session.get(Commune, insee.upper())
     return _place(commune) if commune else None
 
@@ -86,6 +88,11 @@ def clear_place_cache() -> None:
 
 
 def _resolve(text: str) -> tuple[Place | None, list[Place]]:
+    # "insee:59350" names a commune by its INSEE code without doubt (five digits
+    # alone are read as a postal code first): choice lists and autocomplete send it.
+    if text[:6].lower() == "insee:":
+        place = get_place(text[6:].strip())
+        return place, []
     try:
         from ..geo import services as geo_services
     except ImportError:  # the geo service is not installed yet

@@ -46,7 +46,7 @@
         input.form.appendChild(hidden);
       }
       hidden.name = input.name;
-      hidden.value = item.insee;
+      hidden.value = "insee:" + item.insee;
       input.setAttribute("data-name", input.name);
       input.removeAttribute("name");
       close();

@@ -89,13 +89,13 @@ def test_pictogram_and_shared_postal_code_without_js(offer, live_server, nojs_pa
     tab_to(page, "input[type=radio][name=commune]")
     page.keyboard.press("Space")
     for _ in range(5):  # arrows move within a radio group
-        if page.evaluate("() => document.activeElement.value") == "16187":
+        if page.evaluate("() => document.activeElement.value") == "insee:16187":
             break
         page.keyboard.press("ArrowDown")
-    assert page.locator("input[type=radio][value='16187']").is_checked()
+    assert page.locator("input[type=radio][value='insee:16187']").is_checked()
     tab_to(page, "form.orientation-where button[type=submit]")
     press_enter_and_wait(page)
-    page.wait_for_url(re.compile(r"commune=16187"))
+    page.wait_for_url(re.compile(r"commune=insee%3A16187"))
     assert page.get_by_role("heading", name="Diabète de type 2 en Angoumois").is_visible()
 
 

@@ -39,7 +39,8 @@ CASES = [
     # codes instead of text
     ("code-dt2", dict(condition=["diabete-type-2"], commune="59350"), dict(first="dt2-lille")),
     ("group-code", dict(condition=["cardio"], commune="59350"), dict(near=["cardio-roubaix"])),
-    ("insee-code", dict(condition=["bpco"], commune="59350"), dict(first="bpco-lille")),
+    ("insee-code", dict(condition=["bpco"], commune="insee:59350"), dict(first="bpco-lille")),
+    ("insee-prefix-overseas", dict(q="diabète", commune="insee:97411"), dict(first="dt2-reunion")),
     ("two-codes", dict(condition=["bpco", "hypertension"], commune="59350"),
      dict(near=["bpco-lille", "cardio-roubaix"])),
     # shared postal codes and homonyms

@@ -87,8 +87,8 @@ def test_results_shared_postal_code_offers_a_choice(offer, client):
     page = client.get("/orientation/resultats?q=sucre&commune=16730").text
     assert "Plusieurs communes correspondent" in page
     for insee in ("16138", "16187", "16388"):
-        assert f'value="{insee}"' in page
-    chosen = client.get("/orientation/resultats?q=diabete&commune=16187").text
+        assert f'value="insee:{insee}"' in page
+    chosen = client.get("/orientation/resultats?q=diabete&commune=insee:16187").text
     assert "Diabète de type 2 en Angoumois" in chosen
 
 
