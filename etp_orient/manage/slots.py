@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..booking import messages
-from ..booking.models import Booking, Slot
+from ..booking.models import Booking, Cohort, Enrollment, Slot
 from ..catalogue.models import Programme, Site
 from ..core.clock import now
 from ..core.models import audit
@@ -221,10 +221,29 @@ def set_outcome(slot: Slot, outcome: str | None, *, actor: User) -> Booking:
         raise SlotError("outcome")
     booking.outcome = outcome
     db.session.flush()
+    if slot.kind == "final":
+        _refresh_completion(booking)
     audit(
         "booking.outcome", actor_id=actor.id, obj_type="booking", obj_id=booking.id, outcome=outcome
     )
     return booking
+
+
+def _refresh_completion(booking: Booking) -> None:
+    """A final assessment held (or un-held) may complete the person's programme."""
+    from .groups import update_completion
+
+    rows = db.session.scalars(
+        select(Enrollment)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(
+            Enrollment.participant_id == booking.participant_id,
+            Enrollment.status.in_(("confirmed", "completed")),
+            Cohort.programme_id == booking.slot.programme_id,
+        )
+    )
+    for enrollment in rows:
+        update_completion(enrollment)
 
 
 def record_gp(slot: Slot, what: str, *, actor: User) -> Booking:

@@ -60,3 +60,13 @@ def staff_month(value) -> str:
     from flask_babel import format_date
 
     return format_date(value, "MMMM y")
+
+
+@bp.app_context_processor
+def staff_links() -> dict:
+    """The feeds' page for one's own agenda, when that package is installed."""
+    from flask import current_app, url_for
+
+    if "feeds.staff_agenda" in current_app.view_functions:
+        return {"staff_agenda_url": url_for("feeds.staff_agenda")}
+    return {"staff_agenda_url": None}

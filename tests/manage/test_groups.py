@@ -235,3 +235,34 @@ def test_export_neutralises_formulas_and_is_audited(app, client, clock):
 def test_educator_cannot_export(app, client, clock):
     _setup(app, client, role="educator")
     assert client.get("/gestion/groupes/grp-a/export.csv").status_code == 403
+
+
+def test_final_assessment_outcome_completes_the_programme(app, client, clock):
+    from datetime import timedelta
+
+    _setup(app, client)
+    with app.app_context():
+        enrollment = db.session.scalar(
+            select(Enrollment).where(Enrollment.cohort.has(code="grp-a"))
+        )
+        enrollment_id = enrollment.id
+        for session in enrollment.cohort.sessions[:2]:
+            db.session.add(
+                Attendance(session=session, participant=enrollment.participant, status="present")
+            )
+        start = clock() - timedelta(hours=2)
+        final = Slot(
+            code="final-a",
+            programme=enrollment.cohort.programme,
+            kind="final",
+            site=enrollment.cohort.site,
+            start_at=start,
+            end_at=start + timedelta(hours=1),
+            timezone="Europe/Paris",
+        )
+        db.session.add(final)
+        book(enrollment.participant, final)
+        db.session.commit()
+    client.post("/gestion/creneaux/final-a/issue", data={"outcome": "held"})
+    with app.app_context():
+        assert db.session.get(Enrollment, enrollment_id).status == "completed"
