@@ -11,7 +11,7 @@ from .pages import E, EasyPage
 
 INFO, USERS, CALENDAR, CLOCK = "icons/info", "icons/users", "icons/calendar", "icons/clock"
 PHONE, VIDEO, MAIL, PIN = "icons/phone", "icons/video", "icons/mail", "icons/map-pin"
-SEARCH, PERSON = "icons/search", "icons/accessibility"
+SEARCH = "icons/search"
 
 ETP = EasyPage(
     slug="etp",
@@ -28,7 +28,7 @@ ETP = EasyPage(
         E(
             _l("Comment ça marche ?"),
             (CALENDAR, _l("D'abord, vous voyez un soignant.")),
-            (PERSON, _l("Vous êtes seul avec lui.")),
+            (INFO, _l("Vous êtes seul avec lui.")),
             (USERS, _l("Ensuite, vous allez dans un petit groupe.")),
             (USERS, _l("Vous parlez avec d'autres malades.")),
             (CLOCK, _l("À la fin, vous faites le point.")),
@@ -55,7 +55,7 @@ FIRST = EasyPage(
         ),
         E(
             _l("Pendant"),
-            (PERSON, _l("Vous voyez un soignant, seul.")),
+            (CALENDAR, _l("Vous voyez un soignant, seul.")),
             (INFO, _l("Vous parlez de votre vie.")),
             (INFO, _l("Vous dites ce qui est dur.")),
             (INFO, _l("Vous dites ce que vous voulez.")),
@@ -123,7 +123,7 @@ MY_DATA = EasyPage(
     sections=(
         E(
             _l("Ce que nous gardons"),
-            (PERSON, _l("Votre nom.")),
+            (INFO, _l("Votre nom.")),
             (MAIL, _l("Votre mail ou votre téléphone.")),
             (CALENDAR, _l("Vos dates de rendez-vous.")),
             (INFO, _l("Nous ne notons pas votre maladie.")),
