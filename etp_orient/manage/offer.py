@@ -6,6 +6,7 @@ Plain functions; the acting user is passed in; they flush, never commit.
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..booking.models import GroupSession
 from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember, Workshop
 from ..core.models import audit
 from ..extensions import db
@@ -149,3 +150,30 @@ def save_site(site: Site | None, structure: Structure, data: dict, *, actor: Use
     db.session.flush()
     _audit("site.save", actor, "site", site.id)
     return site
+
+
+def move_workshop(workshop: Workshop, direction: int, *, actor: User) -> None:
+    """Swap a workshop with the one before (-1) or after (+1) in the programme's path."""
+    items = list(workshop.programme.workshops)
+    index = items.index(workshop)
+    other = index + direction
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    db.session.flush()
+    _audit("workshop.move", actor, "programme", workshop.programme_id)
+
+
+def remove_workshop(workshop: Workshop, *, actor: User) -> None:
+    """Remove a workshop that no session uses yet."""
+    used = db.session.scalar(
+        select(func.count(GroupSession.id)).where(GroupSession.workshop_id == workshop.id)
+    )
+    if used:
+        raise OfferError("workshop_used", field="workshops")
+    programme = workshop.programme
+    programme.workshops.remove(workshop)
+    db.session.flush()
+    _audit("workshop.remove", actor, "programme", programme.id)

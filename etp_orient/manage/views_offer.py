@@ -1,13 +1,13 @@
 """Programmes (description, audience, workshops, team, publication) and sites."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.forms import choices
 from ..accounts.permissions import can, check_structures, staff_required
-from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember
+from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember, Workshop
 from ..extensions import db
 from . import offer
 from .blueprint import bp
@@ -28,6 +28,7 @@ MESSAGES = {
     "team": lambda: _("Il faut au moins deux professions différentes dans l'équipe pour publier."),
     "workshops": lambda: _("Ajoutez au moins un atelier avant de publier."),
     "commune": lambda: _("Ce code INSEE ne correspond à aucune commune."),
+    "workshop_used": lambda: _("Des séances utilisent cet atelier : il reste."),
 }
 
 
@@ -266,3 +267,38 @@ def site(site_code: str):
             if answer is not None:
                 return answer
     return render_template("manage/site.html", form=form, site=site, editable=editable)
+
+
+def _workshop(programme, workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or workshop.programme_id != programme.id:
+        abort(404)
+    return workshop
+
+
+@bp.post("/programmes/<programme_code>/ateliers/<int:workshop_id>/ordre")
+@staff_required("manage")
+def workshop_move(programme_code: str, workshop_id: int):
+    programme = load_programme(programme_code, "manage")
+    workshop = _workshop(programme, workshop_id)
+    offer.move_workshop(
+        workshop, -1 if request.form.get("direction") == "up" else 1, actor=current_user
+    )
+    db.session.commit()
+    return redirect(url_for(".programme", programme_code=programme.code) + "#ateliers")
+
+
+@bp.post("/programmes/<programme_code>/ateliers/<int:workshop_id>/retirer")
+@staff_required("manage")
+def workshop_remove(programme_code: str, workshop_id: int):
+    programme = load_programme(programme_code, "manage")
+    workshop = _workshop(programme, workshop_id)
+    try:
+        offer.remove_workshop(workshop, actor=current_user)
+    except offer.OfferError as error:
+        db.session.rollback()
+        flash(MESSAGES[error.message](), "error")
+    else:
+        db.session.commit()
+        flash(_("Atelier retiré."), "info")
+    return redirect(url_for(".programme", programme_code=programme.code) + "#ateliers")

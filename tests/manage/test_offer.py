@@ -122,3 +122,22 @@ def test_educator_cannot_edit_a_programme(app, client, clock):
         login_as(client, a.users["educator"])
     response = client.post("/gestion/programmes/prog-a", data={"title": "x", "formats": ["mixte"]})
     assert response.status_code == 403
+
+
+def test_reorder_and_remove_workshops(app, client, clock):
+    code = _coordinator(app, client)
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        ids = {w.code: w.id for w in programme.workshops}
+        unused = programme.workshops[0].__class__(code="libre", title="Libre", position=9)
+        programme.workshops.append(unused)
+        db.session.commit()
+        ids["libre"] = unused.id
+    client.post(
+        f"/gestion/programmes/{code}/ateliers/{ids['traitement']}/ordre", data={"direction": "up"}
+    )
+    client.post(f"/gestion/programmes/{code}/ateliers/{ids['alim']}/retirer")  # used: stays
+    client.post(f"/gestion/programmes/{code}/ateliers/{ids['libre']}/retirer")
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert [w.code for w in programme.workshops] == ["alim", "traitement", "bouger"]
