@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from ..core.text import fold
+
 GLOSSARY_PATH = "/comprendre/glossaire"
 
 
@@ -159,7 +161,7 @@ def glossary_url(term: Term) -> str:
 
 def sorted_terms() -> list[Term]:
     """Every entry, in alphabetical order of the term as read in the reader's language."""
-    return sorted(TERMS, key=lambda t: str(t.term).casefold())
+    return sorted(TERMS, key=lambda t: fold(str(t.term)))
 
 
 class Explainer:

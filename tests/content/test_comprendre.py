@@ -177,3 +177,18 @@ def test_explainer_escapes_the_text():
     from etp_orient.content.glossary import Explainer
 
     assert "&lt;b&gt;" in Explainer()("<b>atelier</b>")
+
+
+def test_glossary_is_in_alphabetical_order_ignoring_accents(client):
+    main = _main(client, "/comprendre/glossaire")
+    keys = re.findall(r'<dt id="([\w-]+)">', main)
+    assert keys.index("maladie-chronique") < keys.index("medecin-traitant") < keys.index("msp")
+
+
+def test_retention_in_days_when_not_whole_months(app, client):
+    previous = app.config["RETENTION_DAYS"]
+    try:
+        app.config["RETENTION_DAYS"] = 45
+        assert "Nous les gardons 45 jours après" in _main(client, "/comprendre/mes-donnees")
+    finally:
+        app.config["RETENTION_DAYS"] = previous
