@@ -158,6 +158,8 @@ def test_printed_sheet_fits_one_a4_page(offer, live_server, page):
         "/orientation?q=sucre",
         "/orientation/resultats?q=sucre&commune=59000",
         "/orientation/resultats?q=sucre&commune=16730",
+        "/orientation/resultats?q=sucre&commune=59000&lang=ar",
+        "/orientation/carte?q=sucre&commune=59000",
         "/programmes/dt2-lille",
         "/pro/orienter?condition=bpco&commune=59000",
     ],
