@@ -19,6 +19,7 @@ PACKAGES = (
     "accounts",
     "manage",
     "content",
+    "ops",
 )
 
 

@@ -296,6 +296,7 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
     Past bookings and attendance stay as anonymous rows for the yearly counts.
     No message is sent: the address is gone.
     """
+    from ..notify.services import forget_recipient
     from .participants import anonymise
 
     participant_id = participant.id
@@ -326,6 +327,10 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
             )
             withdraw_enrollment_reminders(enrollment)
             promote_waitlisted(cohort)
+    # the messages already sent or queued hold the name and dates: they go too
+    for address in (person.email, person.phone):
+        if address:
+            forget_recipient(address)
     anonymise(person)
     audit("participant.delete", obj_type="participant", obj_id=participant_id)
     db.session.flush()
