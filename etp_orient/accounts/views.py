@@ -12,6 +12,7 @@ from ..extensions import db, limiter
 from . import services
 from .auth import SESSION_KEY
 from .forms import LoginForm, NewPasswordForm, ResetRequestForm
+from .permissions import structure_ids
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,11 +31,14 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user) -> str:
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/gestion"):
             return target
+    if structure_ids(user, "read") == set():
+        # A referrer has no back office: their page is the professional's orientation.
+        return "/pro/orienter"
     return url_for("manage.dashboard")
 
 
@@ -53,7 +57,7 @@ def login():
             db.session.commit()
             login_user(user)
             session[SESSION_KEY] = token
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         db.session.commit()  # the audit of the failure
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:

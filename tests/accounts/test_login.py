@@ -9,8 +9,12 @@ from tests.fixtures.manage import PASSWORD, login, make_user
 
 
 def _coordinator(app):
+    from etp_orient.catalogue.models import Structure
+
     with app.app_context():
-        user = make_user("coord@example.org")
+        structure = Structure(code="cpts-login", name="L", kind="cpts")
+        db.session.add(structure)
+        user = make_user("coord@example.org", roles=[("coordinator", structure)])
         db.session.commit()
         return user.id
 
@@ -135,3 +139,16 @@ def test_logins_are_audited_without_email_or_password(app, client, clock):
         for event in events:
             text = repr(event.detail) + repr(event.object_id)
             assert "example.org" not in text and "wrong" not in text
+
+
+def test_a_referrer_lands_on_the_professional_page(app, client, clock):
+    from etp_orient.catalogue.models import Structure
+
+    with app.app_context():
+        structure = Structure(code="cpts-r", name="R", kind="cpts")
+        db.session.add(structure)
+        make_user("gp@example.org", roles=[("referrer", structure)])
+        db.session.commit()
+    response = login(client, "gp@example.org")
+    assert response.headers["Location"].endswith("/pro/orienter")
+    assert client.get("/gestion/").status_code == 403
