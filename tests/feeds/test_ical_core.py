@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 from icalendar.parser.string import _foldline
@@ -12,11 +12,13 @@ from etp_orient.core.ical import CalEvent, _vtimezone, build_calendar, fast_fold
 ALPHABET = st.sampled_from(list("abc XYZ,;:\\^éàçœ€–😀ا\t\"'"))
 
 
+@settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(st.text(alphabet=ALPHABET, max_size=400))
 def test_fast_folding_is_byte_for_byte_icalendars(line):
     assert fast_foldline(line) == _foldline(line)
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=200), st.integers(min_value=8, max_value=80))
 def test_fast_folding_same_for_other_limits(line, limit):
     assert fast_foldline(line, limit) == _foldline(line, limit)
