@@ -177,7 +177,8 @@ def _ranked(q: str, limit: int) -> list[tuple[int, float, CommuneInfo]]:
     folded = _expand(fold(name))
     if not folded:
         return []
-    scored = name_matches(index, folded, limit)
+    # With a code to filter on, look at every homonym, not only the most populated.
+    scored = name_matches(index, folded, 500 if code else limit)
     if code:
         keep = {i: s for i, s in scored.items() if _has_code(index.infos[i], code)}
         scored = keep or scored

@@ -125,6 +125,9 @@ def test_search_ranks_the_intended_commune_first(typed, insee):
         ("16015", "16015"),
         ("2A004", "2A004"),
         ("cherbourg octeville", "50129"),
+        # the least populated of 12 communes named Sainte-Colombe
+        ("Sainte-Colombe (05)", "05135"),
+        ("ste colombe 05700", "05135"),
     ],
 )
 def test_resolve_finds_one_clear_commune(typed, insee):
