@@ -365,3 +365,47 @@ def cancel_cohort(cohort: Cohort, *, actor: User) -> int:
         cancel=True,
         key=f"cohort:{cohort.id}:cancelled",
     )
+
+
+def update_settings(
+    cohort: Cohort,
+    *,
+    capacity: int,
+    waitlist_enabled: bool,
+    registration_closes_at: datetime | None,
+    video_url: str | None,
+    facilitators: list[User],
+    actor: User,
+) -> list[Enrollment]:
+    """Change places, waiting list, registration window, video link and facilitators.
+
+    Call with the cohort locked (``begin_write()`` / ``lock_cohort``). Fewer
+    places than people already in is refused; more places go to the waiting
+    list in order (they are told). Returns the people promoted.
+    """
+    from ..booking.cohorts import promote_waitlisted
+
+    if capacity < cohort.seats_taken:
+        raise CohortError("capacity_below")
+    cohort.capacity = capacity
+    cohort.waitlist_enabled = waitlist_enabled
+    cohort.registration_closes_at = registration_closes_at
+    cohort.video_url = video_url or None
+    wanted = {u.id for u in facilitators}
+    for row in list(cohort.facilitators):
+        if row.user_id and row.user_id not in wanted:
+            cohort.facilitators.remove(row)
+    present = {f.user_id for f in cohort.facilitators}
+    for user in facilitators:
+        if user.id not in present:
+            cohort.facilitators.append(
+                Facilitator(
+                    user_id=user.id,
+                    name=user.full_name or user.email,
+                    profession=user.profession,
+                    position=len(cohort.facilitators),
+                )
+            )
+    db.session.flush()
+    audit("cohort.settings", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
+    return promote_waitlisted(cohort, acting_user=actor)

@@ -262,3 +262,18 @@ class ShiftForm(FlaskForm):
         validators=[DataRequired(_l("Saisissez un nombre de jours.")), NumberRange(-365, 365)],
         description=_l("7 pour une semaine plus tard, -7 pour une semaine plus tôt."),
     )
+
+
+class CohortSettingsForm(FlaskForm):
+    capacity = IntegerField(
+        _l("Nombre de places"),
+        validators=[DataRequired(_l("Saisissez le nombre de places.")), NumberRange(1, 100)],
+    )
+    waitlist_enabled = BooleanField(_l("Liste d'attente quand le groupe est complet"))
+    registration_closes_on = DateField(
+        _l("Inscriptions fermées à partir du"),
+        validators=[Optional()],
+        description=_l("Vide : à la première séance."),
+    )
+    video_url = StringField(_l("Lien vidéo"), validators=[Optional(), Length(max=500)])
+    facilitators = SelectMultipleField(_l("Animateurs"), choices=[], validate_choice=False)

@@ -1,6 +1,7 @@
 """Cohorts and their sessions: plan (preview, then create), move, cancel."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,12 +11,15 @@ from sqlalchemy import select
 from ..accounts.forms import choices
 from ..accounts.models import Membership, User
 from ..accounts.permissions import READ_ROLES, staff_required
+from ..booking.cohorts import lock_cohort
 from ..booking.models import Cohort
+from ..booking.rules import locking_enabled
 from ..catalogue.models import Site
+from ..core.db import begin_write
 from ..extensions import db
 from . import cohorts as service
 from .blueprint import bp
-from .forms import CohortForm, MoveForm, ShiftForm
+from .forms import CohortForm, CohortSettingsForm, MoveForm, ShiftForm
 from .loaders import load_cohort, load_programme, load_session, programme_structures
 
 ERRORS = {
@@ -25,6 +29,7 @@ ERRORS = {
     "nothing": lambda: _("Aucune séance à venir."),
     "every": lambda: _("Choisissez un rythme."),
     "capacity": lambda: _("Au moins une place."),
+    "capacity_below": lambda: _("Il y a déjà plus de personnes inscrites que ce nombre."),
 }
 
 
@@ -213,3 +218,53 @@ def cohort_cancel(cohort_code: str):
         db.session.commit()
         flash(_("Groupe annulé. %(n)s personnes sont prévenues.", n=told), "info")
     return redirect(url_for(".group", cohort_code=cohort.code))
+
+
+@bp.route("/groupes/<cohort_code>/reglages", methods=["GET", "POST"])
+@staff_required("manage")
+def cohort_settings(cohort_code: str):
+    cohort = load_cohort(cohort_code, "manage")
+    staff = _staff_of(cohort.programme)
+    form = CohortSettingsForm(obj=cohort)
+    form.facilitators.choices = choices((str(u.id), u.full_name or u.email) for u in staff)
+    if not form.is_submitted():
+        form.facilitators.data = [str(f.user_id) for f in cohort.facilitators if f.user_id]
+        if cohort.registration_closes_at:
+            form.registration_closes_on.data = cohort.registration_closes_at.astimezone(
+                ZoneInfo(cohort.timezone)
+            ).date()
+    if form.validate_on_submit():
+        chosen_ids = {int(v) for v in form.facilitators.data or [] if v.isdigit()}
+        closes = None
+        if form.registration_closes_on.data:
+            closes = datetime.combine(
+                form.registration_closes_on.data, time(0, 0), tzinfo=ZoneInfo(cohort.timezone)
+            )
+        # Take the write lock before reading the places: promotions must not race joins.
+        begin_write()
+        cohort = lock_cohort(cohort_code, locking_enabled())
+        chosen = [u for u in _staff_of(cohort.programme) if u.id in chosen_ids]
+        try:
+            promoted = service.update_settings(
+                cohort,
+                capacity=form.capacity.data,
+                waitlist_enabled=bool(form.waitlist_enabled.data),
+                registration_closes_at=closes,
+                video_url=form.video_url.data,
+                facilitators=chosen,
+                actor=current_user,
+            )
+        except service.CohortError as error:
+            db.session.rollback()
+            cohort = load_cohort(cohort_code, "manage")
+            form.capacity.errors.append(ERRORS[str(error)]())
+        else:
+            db.session.commit()
+            flash(_("Réglages enregistrés."), "info")
+            if promoted:
+                flash(
+                    _("%(n)s personnes passent de la liste d'attente au groupe.", n=len(promoted)),
+                    "info",
+                )
+            return redirect(url_for(".group", cohort_code=cohort.code))
+    return render_template("manage/cohort_settings.html", cohort=cohort, form=form)

@@ -166,3 +166,41 @@ def test_moving_into_the_past_is_refused(app, client, clock):
     assert "date à venir" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_more_places_promote_the_waiting_list(app, client, clock):
+    from etp_orient.booking.models import Enrollment
+    from tests.fixtures.manage import enroll, make_participant
+
+    users = _setup(app, client)
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
+        cohort.capacity = 1
+        waiting = enroll(make_participant("Wa", "It", "wait@example.org"), cohort, "waitlisted", 1)
+        db.session.commit()
+        waiting_id = waiting.id
+    response = client.post(
+        "/gestion/groupes/grp-a/reglages",
+        data={"capacity": "0", "facilitators": [str(users["educator"])]},
+    )
+    assert response.status_code == 200  # refused, kept
+    response = client.post(
+        "/gestion/groupes/grp-a/reglages",
+        data={
+            "capacity": "2",
+            "waitlist_enabled": "y",
+            "facilitators": [str(users["educator"]), str(users["coordinator"])],
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
+        assert cohort.capacity == 2 and cohort.seats_taken == 2
+        assert len(cohort.facilitators) == 2
+        assert db.session.get(Enrollment, waiting_id).status == "confirmed"
+        assert (
+            db.session.scalar(
+                select(OutboxMessage).where(OutboxMessage.recipient == "wait@example.org")
+            ).template
+            == "enrollment_promoted"
+        )
