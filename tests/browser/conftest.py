@@ -1,0 +1,259 @@
+"""Site-wide browser checks: one realistic territory for the whole folder, every public URL.
+
+The demo territory (``etp_orient.catalogue.demo``) is imported ONCE for the
+tests of this folder, with one booking, one enrollment and one referral made
+through the services (so there is a real manage link and a real sheet); the
+tables are emptied when the folder is done instead of after each test. That
+keeps the gunicorn workers' orientation index warm and the run short.
+
+``public_pages(app, site)`` lists every public page from the app's url_map:
+a new public route without a sample URL here makes the tests fail, so it
+cannot slip through unchecked.
+"""
+
+import gzip
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select, text
+
+from etp_orient.booking.models import Booking, Cohort, Slot
+from etp_orient.booking.participants import ParticipantData
+from etp_orient.booking.services import book_slot, join_cohort
+from etp_orient.catalogue.demo import build_demo_offer
+from etp_orient.catalogue.models import Programme
+from etp_orient.catalogue.offer import import_offer
+from etp_orient.content.pages import all_pages, easy_pages
+from etp_orient.core.db import begin_write
+from etp_orient.extensions import db
+from etp_orient.orientation.services import create_referral
+from tests.conftest import REFERENCE_TABLES
+
+LANGUAGES = ["fr", "en", "ar"]
+LOCALES = {"fr": "fr-FR", "en": "en-GB", "ar": "ar"}
+
+# Not public pages: the back office, the API, calendar feeds, files, the health check.
+EXCLUDED_PREFIXES = ("/gestion", "/api", "/calendar", "/static", "/healthz")
+# Non-HTML answers of public paths.
+EXCLUDED_SUFFIXES = (".ics", ".json")
+
+PROGRAMME = "dt2-grand-douai"  # BEP slots, an open group, a site with an address
+ORIENTATION = "q=diabete&commune=59500"  # Douai: several programmes nearby
+NOT_FOUND = "/cette-page-n-existe-pas"
+EXPIRED_RESET = "/connexion/nouveau-mot-de-passe/lien-perime"  # answers 404 on purpose
+EXPECTED_404 = {NOT_FOUND, EXPIRED_RESET}
+
+
+@dataclass
+class PublicSite:
+    """The codes and secrets of the seeded territory that public URLs need."""
+
+    programme: str
+    slot: str  # a free BEP slot (stays free: the walk only submits it with errors)
+    cohort: str
+    token: str  # a participant with one booking and one enrollment
+    booking_id: int
+    referral: str
+    spare_slots: list[str] = field(default_factory=list)  # for tests that really book
+
+
+def empty_tables(app) -> None:
+    """Empty every table except the reference data (as the root conftest does per test)."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def _clean_tables():
+    """Overrides the root per-test cleaning: the territory lives for the whole folder."""
+    yield
+
+
+def _seed() -> PublicSite:
+    begin_write()
+    import_offer(build_demo_offer())
+    db.session.commit()
+    programme = db.session.scalar(select(Programme).where(Programme.code == PROGRAMME))
+    slots = list(
+        db.session.scalars(
+            select(Slot.code)
+            .where(Slot.programme_id == programme.id, Slot.kind == "bep")
+            .order_by(Slot.start_at)
+        )
+    )
+    cohort = db.session.scalar(
+        select(Cohort.code).where(Cohort.programme_id == programme.id).order_by(Cohort.code)
+    )
+    person = ParticipantData(
+        first_name="Camille",
+        last_name="Martin",
+        birth_year=1962,
+        email="camille.martin@example.org",
+        consent_contact=True,
+    )
+    booked = book_slot(slots[0], person)
+    db.session.commit()
+    join_cohort(cohort, participant=booked.participant, token=booked.token)
+    db.session.commit()
+    referral = create_referral(programme)
+    db.session.commit()
+    booking_id = db.session.scalar(select(Booking.id).where(Booking.status == "confirmed"))
+    return PublicSite(
+        programme=PROGRAMME,
+        slot=slots[1],
+        cohort=cohort,
+        token=booked.token,
+        booking_id=booking_id,
+        referral=referral.code,
+        spare_slots=slots[2:],
+    )
+
+
+@pytest.fixture(scope="package")
+def site(app, live_server):
+    """The demo territory with one booked and enrolled person, for every test of the folder."""
+    empty_tables(app)
+    with app.app_context():
+        seeded = _seed()
+    yield seeded
+    empty_tables(app)
+
+
+def _samples(site: PublicSite) -> dict[str, list[str]]:
+    """Sample URLs for each public endpoint that takes parameters (or a query)."""
+    manage = f"/gerer/{site.token}"
+    return {
+        "comprendre.page": [f"/comprendre/{page.slug}" for page in all_pages()],
+        "comprendre.easy": [f"/comprendre/facile/{page.slug}" for page in easy_pages()],
+        "accounts.reset_password": [EXPIRED_RESET],
+        "booking_manage.overview": [manage],
+        "booking_manage.confirmation": [
+            f"{manage}/confirmation?what=rdv",
+            f"{manage}/confirmation?what=groupe",
+        ],
+        "booking_manage.data": [f"{manage}/donnees"],
+        "booking_manage.leave": [f"{manage}/groupes/{site.cohort}/quitter"],
+        "booking_manage.cancel": [f"{manage}/rdv/{site.booking_id}/annuler"],
+        "booking_manage.move": [f"{manage}/rdv/{site.booking_id}/deplacer"],
+        "booking_manage.delete": [f"{manage}/supprimer"],
+        "booking.cohort": [f"/groupes/{site.cohort}"],
+        "booking.book": [f"/rdv/{site.slot}"],
+        "booking.slots": [f"/programmes/{site.programme}/rdv"],
+        "catalogue.programme": [f"/programmes/{site.programme}"],
+        "orientation.start": [
+            "/orientation",
+            "/orientation?etape=1",  # step 1 sent empty: the error
+            "/orientation?q=j%27ai+du+sucre",  # step 2
+            "/orientation?condition=diabete",  # step 2 with the pregnancy question
+        ],
+        "orientation.results": [
+            f"/orientation/resultats?{ORIENTATION}",
+            "/orientation/resultats?q=diabete&commune=zzzzzz",  # step 2 with an error
+            "/orientation/resultats?condition=diabete-type-2&commune=97400",  # nothing nearby
+        ],
+        "orientation.results_map": [f"/orientation/carte?{ORIENTATION}"],
+        "orientation.pro_orient": [
+            "/pro/orienter",
+            "/pro/orienter?condition=diabete-type-2&commune=59500&age=60",
+            "/pro/orienter?condition=&commune=",  # errors
+        ],
+        "orientation.sheet": [f"/pro/orientation/{site.referral}"],
+        # a referrer's own list: anonymous visitors land on the login page
+        "orientation.my_referrals": ["/pro/mes-orientations"],
+    }
+
+
+def public_pages(app, site: PublicSite) -> list[str]:
+    """Every public GET page of the url_map, with sample values for its parameters.
+
+    Raises when a public route has parameters and no sample here: add one.
+    """
+    samples = _samples(site)
+    urls, missing = [], []
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+    for rule in rules:
+        if "GET" not in rule.methods or rule.rule.startswith(EXCLUDED_PREFIXES):
+            continue
+        if rule.rule.endswith(EXCLUDED_SUFFIXES):
+            continue
+        if rule.endpoint in samples:
+            urls.extend(samples[rule.endpoint])
+        elif rule.arguments:
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+        else:
+            urls.append(rule.rule)
+    if missing:
+        raise AssertionError("public routes without a sample URL in tests/browser: " + str(missing))
+    urls.append(NOT_FOUND)  # the 404 page
+    return urls
+
+
+def with_lang(url: str, lang: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}lang={lang}"
+
+
+def new_context(browser, base_url: str, lang: str, **options):
+    """A browser context in ``lang`` that refuses every third-party request (and logs it)."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(locale=LOCALES[lang], **options)
+    context.third_party = []
+
+    def refuse(route):
+        context.third_party.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith(base_url), refuse)
+    return context
+
+
+def gzip_size(body: bytes) -> int:
+    """The size of a body compressed by gzip at level 6 (what nginx or Apache would send)."""
+    return len(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def no_horizontal_scroll(page) -> tuple[int, int]:
+    """(scrollWidth, viewport width) of the document."""
+    return tuple(page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the page weights and the axe results of the walk, when it ran."""
+    from tests.browser import test_public_pages_a11y as walk
+
+    if not walk.WEIGHTS and not walk.AXE:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("page weight: HTML + CSS + JS, gzip -6 (KB)")
+    langs = sorted(walk.WEIGHTS, key=LANGUAGES.index)
+    names = list(dict.fromkeys(n for lang in langs for n in walk.WEIGHTS[lang]))
+    write(
+        f"{'page':70} "
+        + " ".join(f"{lang + ' total':>9} {'html':>5} {'css':>5} {'js':>5}" for lang in langs)
+    )
+    for name in names:
+        cells = []
+        for lang in langs:
+            w = walk.WEIGHTS[lang].get(name)
+            if w is None:
+                cells.append(f"{'-':>9} {'':>5} {'':>5} {'':>5}")
+            else:
+                cells.append(
+                    f"{w['total'] / 1024:9.1f} {w['html'] / 1024:5.1f} "
+                    f"{w['css'] / 1024:5.1f} {w['js'] / 1024:5.1f}"
+                )
+        write(f"{name[:70]:70} " + " ".join(cells))
+    terminalreporter.section("axe-core violations per language")
+    for lang in sorted(walk.AXE, key=LANGUAGES.index):
+        pages = walk.AXE[lang]
+        bad = {name: v for name, v in pages.items() if v}
+        write(f"{lang}: {len(pages)} pages checked, {len(bad)} with violations")
+        for name, violations in bad.items():
+            write(f"  {name}: " + ", ".join(v["id"] for v in violations))
