@@ -36,9 +36,10 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
     from .accounts import auth
     from .core import db as core_db
-    from .core import i18n, security
+    from .core import i18n, logs, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    logs.init_app(app)
     db.init_app(app)
     with app.app_context():
         core_db.configure_engine(db.engine)

@@ -1,8 +1,9 @@
 """Keep secret tokens out of access logs.
 
 Personal feed links (``/calendar/me/<token>.ics``), staff feed links
-(``/calendar/staff/<token>.ics``) and manage links (``/gerer/<token>``) open
-someone's data: they must not end up in log files. Two ways to use this:
+(``/calendar/staff/<token>.ics``), manage links (``/gerer/<token>``) and password
+reset links (``/connexion/nouveau-mot-de-passe/<token>``) open someone's data:
+they must not end up in log files. Two ways to use this:
 
 - gunicorn: ``gunicorn --logger-class etp_orient.core.logfilter.MaskingGunicornLogger …``
   (or turn the access log off, which is gunicorn's default);
@@ -14,7 +15,9 @@ import logging
 import re
 
 MASK = "[masque]"
-_SECRET_PATH = re.compile(r"(/(?:calendar/me|calendar/staff|gerer)/)[^/?#\s\"']+")
+_SECRET_PATH = re.compile(
+    r"(/(?:calendar/me|calendar/staff|gerer|connexion/nouveau-mot-de-passe)/)[^/?#\s\"']+"
+)
 
 
 def mask_secret_paths(text: str) -> str:

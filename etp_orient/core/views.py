@@ -4,23 +4,43 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
+from sqlalchemy import column, func, select, table, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..extensions import db
+from .clock import now
+from .types import UTCDateTime
 
 bp = Blueprint("core", __name__)
 
 
+# The outbox table, named here without importing the notify package (core knows
+# no domain): only its status and creation time are read.
+_outbox = table("outbox_messages", column("status"), column("created_at", UTCDateTime))
+
+
+def outbox_backlog() -> dict:
+    """Messages waiting to be sent, and the age in seconds of the oldest one."""
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(_outbox.c.created_at)).where(
+            _outbox.c.status.in_(("pending", "sending"))
+        )
+    ).one()
+    age = max(0, int((now() - oldest).total_seconds())) if oldest else 0
+    return {"pending": count, "oldest_pending_age_s": age}
+
+
 @bp.get("/healthz")
 def healthz():
-    """Liveness and database check for load balancers and monitoring."""
+    """Liveness, database and outbox backlog, for load balancers and monitoring."""
     try:
         db.session.execute(text("SELECT 1"))
+        outbox = outbox_backlog()
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+    db.session.rollback()  # read-only: end the transaction at once
+    return jsonify(status="ok", database="ok", outbox=outbox)
 
 
 def _wants_json() -> bool:
