@@ -167,3 +167,19 @@ def test_printed_sheet_fits_one_a4_page(offer, live_server, page):
 def test_pages_have_no_accessibility_violations(offer, live_server, axe_page, path):
     axe_page.goto(live_server.url + path)
     assert axe_violations(axe_page) == []
+
+
+def test_commune_autocomplete_with_keyboard(offer, live_server, page):
+    page.goto(live_server.url + "/orientation?q=diab%C3%A8te+de+type+2")
+    tab_to(page, "input[name=commune]")
+    page.keyboard.type("Trois-Pal")
+    page.wait_for_selector("#commune-options li[role=option]")
+    assert page.get_attribute("input#commune", "aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("input#commune").startswith("Trois-Palis")
+    assert page.locator("input[type=hidden][value='insee:16388']").count() == 1
+    tab_to(page, "form.orientation-where button[type=submit]")
+    press_enter_and_wait(page)
+    assert "commune=insee%3A16388" in page.url
+    assert page.get_by_role("heading", name="Diabète de type 2 en Angoumois").is_visible()
