@@ -18,7 +18,8 @@ from .models import User
 # role → what it may do in its structures
 READ_ROLES = frozenset({"admin", "coordinator", "educator"})
 MANAGE_ROLES = frozenset({"admin", "coordinator"})
-LEVELS = {"read": READ_ROLES, "manage": MANAGE_ROLES}
+ADMIN_ROLES = frozenset({"admin"})
+LEVELS = {"read": READ_ROLES, "manage": MANAGE_ROLES, "admin": ADMIN_ROLES}
 
 
 def structure_ids(user: User, level: str = "read") -> set[int] | None:

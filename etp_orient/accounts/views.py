@@ -109,7 +109,8 @@ def reset_password(token: str):
 
 
 def init_app(app) -> None:
-    from . import views_admin
+    from . import views_admin, views_team
 
     app.register_blueprint(bp)
     app.register_blueprint(views_admin.bp)
+    app.register_blueprint(views_team.bp)
