@@ -25,6 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    if app.config.get("PROXY_COUNT"):
+        # Behind a TLS reverse proxy: trust its X-Forwarded-For/Proto/Host, so that
+        # rate limits see the visitor's address and url_for() builds https links.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import cli
 

@@ -42,6 +42,8 @@ def from_environment(instance_path: str) -> dict:
             "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
         ),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
+        # reverse proxies in front of gunicorn that set X-Forwarded-* (0: none)
+        "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
         "OUTBOX_RETENTION_DAYS": int(env.get("OUTBOX_RETENTION_DAYS") or 90),
         "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS") or 1826),
         "SESSION_COOKIE_SECURE": production or _bool(env.get("SESSION_COOKIE_SECURE"), False),

@@ -71,6 +71,8 @@ def sec_world(app_ctx, clock):
         "slug": "mes-donnees",
         "filename": "css/site.css",
         "referral_code": referral.code,
+        "structure_code": a.structure.code,
+        "workshop_id": a.programme.workshops[-1].id,
     }
     return SecurityWorld(
         values=values,
@@ -99,6 +101,8 @@ def build_url(rule: Rule, world: SecurityWorld) -> str:
         values["code"] = world.values["referral_code"]
     if rule.endpoint.startswith("comprendre.easy"):
         values["slug"] = "mes-donnees"
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"tests/security/conftest.py: give a value for {missing} ({rule.rule})"
     args = {name: values[name] for name in rule.arguments}
     path = rule.rule
     for name, value in args.items():

@@ -123,3 +123,42 @@ def test_gunicorn_answers_carry_no_version_banner(live_server):
         powered = response.headers.get("X-Powered-By")
     assert "/" not in server and not any(ch.isdigit() for ch in server), server
     assert powered is None
+
+
+@pytest.fixture
+def proxied_app(database_url):
+    proxied = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "RATELIMIT_ENABLED": False,
+            "PROXY_COUNT": 1,
+        }
+    )
+
+    @proxied.get("/whoami")
+    def whoami():
+        from flask import request
+
+        return {"addr": request.remote_addr, "secure": request.is_secure}
+
+    yield proxied
+    with proxied.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_behind_one_proxy_the_visitor_address_and_https_are_seen(proxied_app):
+    response = proxied_app.test_client().get(
+        "/whoami",
+        headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    assert response.get_json() == {"addr": "203.0.113.7", "secure": True}
+    assert "Strict-Transport-Security" in response.headers
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(app, client):
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
