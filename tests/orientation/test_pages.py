@@ -255,3 +255,26 @@ def test_orientation_log_written_in_batches(offer, client, app):
     finally:
         app.config.pop("ORIENTATION_LOG_BATCH")
     assert len(db.session.scalars(select(OrientationLog)).all()) == 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "x" * 400 + "&commune=59000",
+        "q=sucre&commune=" + "y" * 200,
+        "q=sucre&commune=59000&radius_km=abc",
+        "q=sucre&commune=59000&radius_km=0",
+        "q=sucre&commune=59000&age=-1",
+        "q=sucre&commune=59000&pregnant=peut-etre",
+        "q=sucre&commune=59000&format=avion",
+        "condition=nimporte&commune=59000",
+        "q=%00%01&commune=%00",
+        "q=sucre&commune=insee:99999",
+        "q=sucre&commune=insee:",
+    ],
+)
+def test_bad_input_never_breaks_the_pages(offer, client, query):
+    for path in ("/orientation/resultats", "/orientation/carte", "/pro/orienter"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 302, 400), (path, response.status_code)
+    assert client.get(f"/api/v1/orientation?{query}").status_code in (200, 400)
