@@ -32,6 +32,8 @@ def from_environment(instance_path: str) -> dict:
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # several sites (or test runs) sharing one Redis keep their counters apart
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "etp-orient"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "MAP_ATTRIBUTION": env.get(
