@@ -243,7 +243,12 @@ def _tell(
     count = 0
     for person in participants:
         events = [
-            session_event(s, personal=True, explicit_titles=person.feed_explicit_titles)
+            session_event(
+                s,
+                personal=True,
+                explicit_titles=person.feed_explicit_titles,
+                language=person.language,
+            )
             for s, _old in changed
         ]
         ics = build_calendar(
@@ -259,7 +264,7 @@ def _tell(
         )
         count += 1
     for user in staff:
-        events = [session_event(s) for s, _old in changed]
+        events = [session_event(s, language=user.language) for s, _old in changed]
         ics = build_calendar(
             events, name=cohort.programme.display_title, method="CANCEL" if cancel else "REQUEST"
         )

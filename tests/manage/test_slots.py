@@ -167,3 +167,26 @@ def test_final_assessment_slots_in_bulk(app, client, clock):
             db.session.scalars(select(Slot.kind).where(Slot.code.not_in(["slot-a", "slot-b"])))
         )
         assert kinds == {"final"}
+
+
+def test_slots_keep_local_hours_across_the_clock_change(app_ctx, clock):
+    from datetime import date, time
+
+    from etp_orient.manage.slots import SlotRule, plan_slots
+
+    a, b, admin = make_world()
+    rule = SlotRule(
+        weekdays=frozenset({4}),  # Fridays around the change of 25 October 2026
+        start_time=time(9, 0),
+        end_time=time(9, 45),
+        duration_min=45,
+        date_from=date(2026, 10, 23),
+        date_to=date(2026, 10, 30),
+    )
+    clock.set(datetime(2026, 10, 1, tzinfo=UTC))
+    planned = plan_slots(a.programme, rule, site=a.site)
+    assert [p.start_at for p in planned] == [
+        datetime(2026, 10, 23, 7, 0, tzinfo=UTC),  # summer time, UTC+2
+        datetime(2026, 10, 30, 8, 0, tzinfo=UTC),  # winter time, UTC+1
+    ]
+    assert all(p.local_start.hour == 9 for p in planned)
