@@ -23,6 +23,7 @@ from ..core.ical import build_calendar
 from ..core.models import audit
 from ..core.tokens import generated_code
 from ..extensions import db
+from ..notify.reminders import withdraw_session_reminders
 from ..notify.services import queue_email
 
 DEFAULT_MINUTES = 120
@@ -224,6 +225,12 @@ def _session_line(session: GroupSession, old_start: datetime | None = None) -> d
     }
 
 
+def _withdraw_reminders(sessions) -> None:
+    """Unsent reminders of a moved or cancelled session are stale: withdraw them."""
+    for session in sessions:
+        withdraw_session_reminders(session.id)
+
+
 def _tell(
     cohort: Cohort,
     changed: list[tuple[GroupSession, datetime | None]],
@@ -299,6 +306,7 @@ def move_session(
     session.revision += 1
     db.session.flush()
     audit("session.move", actor_id=actor.id, obj_type="session", obj_id=session.id)
+    _withdraw_reminders([session])
     return _tell(
         session.cohort,
         [(session, old)],
@@ -317,6 +325,7 @@ def cancel_session(session: GroupSession, *, actor: User) -> int:
     session.revision += 1
     db.session.flush()
     audit("session.cancel", actor_id=actor.id, obj_type="session", obj_id=session.id)
+    _withdraw_reminders([session])
     return _tell(
         session.cohort,
         [(session, None)],
@@ -344,6 +353,7 @@ def shift_cohort(cohort: Cohort, delta: timedelta, *, actor: User) -> int:
     cohort.revision += 1
     db.session.flush()
     audit("cohort.move", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
+    _withdraw_reminders(coming)
     return _tell(
         cohort, changed, "session_moved", cancel=False, key=f"cohort:{cohort.id}:r{cohort.revision}"
     )
@@ -363,6 +373,7 @@ def cancel_cohort(cohort: Cohort, *, actor: User) -> int:
     cohort.revision += 1
     db.session.flush()
     audit("cohort.cancel", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
+    _withdraw_reminders(coming)
     return _tell(
         cohort,
         [(s, None) for s in coming],

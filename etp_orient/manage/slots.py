@@ -20,6 +20,7 @@ from ..core.clock import now
 from ..core.models import audit
 from ..core.tokens import generated_code
 from ..extensions import db
+from ..notify.reminders import withdraw_booking_reminders
 
 MAX_SLOTS = 2000
 
@@ -192,6 +193,7 @@ def move_slot(slot: Slot, new_start: datetime, *, actor: User) -> Booking | None
         booked=booking is not None,
     )
     if booking is not None:
+        withdraw_booking_reminders(booking.id)
         messages.send(
             booking.participant,
             "booking_moved",

@@ -204,3 +204,30 @@ def test_more_places_promote_the_waiting_list(app, client, clock):
             ).template
             == "enrollment_promoted"
         )
+
+
+def test_moving_a_session_withdraws_its_pending_reminder(app, client, clock):
+    _setup(app, client)
+    with app.app_context():
+        session_id = db.session.scalar(
+            select(GroupSession.id).where(GroupSession.code == "ses-a-2")
+        )
+        db.session.add(
+            OutboxMessage(
+                channel="email",
+                recipient="patient-a@example.org",
+                template="reminder_session",
+                body_text="rappel",
+                dedupe_key=f"reminder:session:{session_id}:e1:r0:202612081300",
+                status="pending",
+            )
+        )
+        db.session.commit()
+    client.post(
+        "/gestion/seances/ses-a-2/deplacer", data={"day": "2026-12-10", "start_time": "10:30"}
+    )
+    with app.app_context():
+        reminder = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.template == "reminder_session")
+        )
+        assert reminder.status == "failed"
