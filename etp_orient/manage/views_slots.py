@@ -14,6 +14,7 @@ from ..accounts.permissions import staff_required
 from ..booking.models import Booking, Slot
 from ..catalogue.models import Site
 from ..core.clock import now
+from ..core.models import audit
 from ..extensions import db
 from . import slots as service
 from .blueprint import bp
@@ -124,13 +125,23 @@ def slots(programme_code: str):
             db.session.commit()
             flash(_("%(n)s créneaux créés.", n=len(created)), "info")
             return redirect(url_for(".slots", programme_code=programme.code))
+    past = _past_booked(programme)
+    if past:
+        # The page names the people who booked: a read of a participant list.
+        audit(
+            "participants.read.slots",
+            actor_id=current_user.id,
+            obj_type="programme",
+            obj_id=programme.id,
+        )
+        db.session.commit()
     return render_template(
         "manage/slots.html",
         programme=programme,
         form=form,
         planned=planned,
         upcoming=_upcoming(programme),
-        past=_past_booked(programme),
+        past=past,
         live_booking=service.live_booking,
     )
 

@@ -148,6 +148,12 @@ def test_outcome_and_gp_letters_after_the_date(app, client, clock):
         login_as(client, db.session.merge(a.users["coordinator"]))
     page = client.get("/gestion/programmes/prog-a/creneaux").get_data(as_text=True)
     assert "PatientA Secret" in page and "Médecin informé" in page
+    with app.app_context():
+        from etp_orient.core.models import AuditEvent
+
+        assert db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "participants.read.slots")
+        )
     client.post("/gestion/creneaux/slot-a/issue", data={"outcome": "held"})
     client.post("/gestion/creneaux/slot-a/medecin", data={"what": "informed"})
     with app.app_context():
