@@ -254,7 +254,7 @@ def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot
     after ``at``, with no confirmed booking. One indexed query for the given ids."""
     if not programme_ids:
         return {}
-    rows = db.session.execute(_NEXT_BEP, {"ids": list(programme_ids), "at": at})
+    rows = db.session.connection().execute(_NEXT_BEP, {"ids": list(programme_ids), "at": at})
     return {
         r.programme_id: NextSlot(r.code, r.start_at, r.end_at, r.remote, r.timezone) for r in rows
     }
@@ -297,7 +297,7 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
 
 
 def _query_next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
-    rows = db.session.execute(_NEXT_COHORT, {"ids": list(programme_ids), "at": at})
+    rows = db.session.connection().execute(_NEXT_COHORT, {"ids": list(programme_ids), "at": at})
     best: dict[int, NextCohort] = {}
     for r in rows:
         if r.first_start is None or r.first_start <= at:
