@@ -56,7 +56,8 @@ def record_orientation(orientation: Orientation, channel: str) -> None:
     processes makes them queue for the write lock. So rows are written in small
     batches: when ``ORIENTATION_LOG_BATCH`` rows (default 50; 1 when testing,
     i.e. at once) are waiting or the oldest has waited ``ORIENTATION_LOG_DELAY``
-    seconds (default 2), and when the process exits. The row keeps the day the
+    seconds (default 2; a timer thread writes them then if no search does), and when
+    the process exits. The row keeps the day the
     orientation was made. Call it once the answer is computed: it ends the read
     transaction and takes the write lock up front (``begin_write``).
     """
@@ -70,6 +71,10 @@ def record_orientation(orientation: Orientation, channel: str) -> None:
     with _pending_lock:
         if not _pending:
             _pending_since[0] = time.monotonic()
+            # a quiet site still writes the row within the delay
+            timer = threading.Timer(delay, _flush_in, args=(app,))
+            timer.daemon = True
+            timer.start()
         _pending.append(values)
         due = len(_pending) >= batch or time.monotonic() - _pending_since[0] >= delay
         if id(app) not in _flush_at_exit:
@@ -98,9 +103,12 @@ def _write(rows: list[dict]) -> None:
 
 
 def _flush_in(app) -> None:
+    """Flush from outside a request (timer thread, process exit), in its own context."""
     with app.app_context():
-        flush_orientation_log()
-        db.session.remove()
+        try:
+            flush_orientation_log()
+        finally:
+            db.session.remove()
 
 
 def published_programme(code: str) -> Programme | None:

@@ -278,3 +278,23 @@ def test_bad_input_never_breaks_the_pages(offer, client, query):
         response = client.get(f"{path}?{query}")
         assert response.status_code in (200, 302, 400), (path, response.status_code)
     assert client.get(f"/api/v1/orientation?{query}").status_code in (200, 400)
+
+
+def test_orientation_log_pending_rows_written_by_the_timer(offer, client, app):
+    import time
+
+    app.config["ORIENTATION_LOG_BATCH"] = 50
+    app.config["ORIENTATION_LOG_DELAY"] = 0.2
+    try:
+        client.get("/api/v1/orientation?q=sucre&commune=59000")
+        db.session.remove()
+        deadline = time.monotonic() + 10
+        rows = []
+        while time.monotonic() < deadline and not rows:
+            time.sleep(0.1)  # a real thread: nothing to fake here
+            rows = db.session.scalars(select(OrientationLog)).all()
+            db.session.remove()
+    finally:
+        app.config.pop("ORIENTATION_LOG_BATCH")
+        app.config.pop("ORIENTATION_LOG_DELAY")
+    assert len(rows) == 1
