@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import time
+import traceback
 import uuid
 from datetime import UTC, datetime
 
@@ -57,8 +58,13 @@ class JsonFormatter(logging.Formatter):
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
         if record.exc_info:
-            # the type only: messages of exceptions may quote data
+            # the type and where, not the message: messages of exceptions may
+            # quote data (SQL parameters, form values)
             entry["exception"] = record.exc_info[0].__name__
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(record.exc_info[2])
+            ]
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -66,6 +72,8 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None) or current_request_id() or "-"
         line = f"{record.levelname} {record.name} [{request_id}] {record.getMessage()}"
+        if record.exc_info:  # development: the whole traceback
+            line += "\n" + self.formatException(record.exc_info)
         return mask_secret_paths(line)
 
 

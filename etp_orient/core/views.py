@@ -1,5 +1,6 @@
 """Routes that belong to no domain: health check and error pages."""
 
+import contextlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, render_template, request
@@ -98,7 +99,23 @@ def csrf_failed(error):
     return render_template("errors/csrf.html", kept=kept, action=action), 400
 
 
+def _remove_session(_exc=None) -> None:
+    """End the request's database session even when its connection died.
+
+    During a database outage the ROLLBACK of the session's teardown fails; left
+    alone, that error turns the (already clear 503) answer into a bare 500.
+    Registered after Flask-SQLAlchemy's own teardown, so it runs first.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError:
+        with contextlib.suppress(Exception):
+            db.session.registry().invalidate()  # the pool drops the dead connection
+        db.session.registry.clear()
+
+
 def init_app(app) -> None:
+    app.teardown_appcontext(_remove_session)
     app.register_blueprint(bp)
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, error_page(status))
