@@ -110,6 +110,16 @@ class WorkshopForm(FlaskForm):
     transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
 
 
+class WorkshopEditForm(FlaskForm):
+    title = StringField(
+        _l("Titre de l'atelier"),
+        validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)],
+    )
+    summary_plain = TextAreaField(_l("Ce qu'on y fait, en mots simples"), validators=[Optional()])
+    duration_min = IntegerField(_l("Durée (minutes)"), validators=[Optional(), NumberRange(5, 600)])
+    transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
+
+
 class TeamMemberForm(FlaskForm):
     profession = StringField(
         _l("Profession"), validators=[DataRequired(_l("Saisissez la profession.")), Length(max=100)]

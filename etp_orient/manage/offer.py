@@ -177,3 +177,13 @@ def remove_workshop(workshop: Workshop, *, actor: User) -> None:
     programme.workshops.remove(workshop)
     db.session.flush()
     _audit("workshop.remove", actor, "programme", programme.id)
+
+
+def update_workshop(workshop: Workshop, data: dict, *, actor: User) -> None:
+    """Change a workshop's title, plain description, length and openness (not its code)."""
+    workshop.title = data["title"]
+    workshop.summary_plain = (data.get("summary_plain") or "").strip() or None
+    workshop.duration_min = data.get("duration_min")
+    workshop.transversal = bool(data.get("transversal"))
+    db.session.flush()
+    _audit("workshop.update", actor, "programme", workshop.programme_id)

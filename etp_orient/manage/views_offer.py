@@ -18,6 +18,7 @@ from .forms import (
     SiteForm,
     StatusForm,
     TeamMemberForm,
+    WorkshopEditForm,
     WorkshopForm,
 )
 from .loaders import load_programme, load_site, programme_structures
@@ -302,3 +303,19 @@ def workshop_remove(programme_code: str, workshop_id: int):
         db.session.commit()
         flash(_("Atelier retiré."), "info")
     return redirect(url_for(".programme", programme_code=programme.code) + "#ateliers")
+
+
+@bp.route("/programmes/<programme_code>/ateliers/<int:workshop_id>", methods=["GET", "POST"])
+@staff_required("manage")
+def workshop_edit(programme_code: str, workshop_id: int):
+    programme = load_programme(programme_code, "manage")
+    workshop = _workshop(programme, workshop_id)
+    form = WorkshopEditForm(obj=workshop)
+    if form.validate_on_submit():
+        offer.update_workshop(workshop, form.data, actor=current_user)
+        db.session.commit()
+        flash(_("Atelier enregistré."), "info")
+        return redirect(url_for(".programme", programme_code=programme.code) + "#ateliers")
+    return render_template(
+        "manage/workshop_edit.html", programme=programme, workshop=workshop, form=form
+    )

@@ -141,3 +141,21 @@ def test_reorder_and_remove_workshops(app, client, clock):
     with app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == code))
         assert [w.code for w in programme.workshops] == ["alim", "traitement", "bouger"]
+
+
+def test_edit_a_workshop(app, client, clock):
+    code = _coordinator(app, client)
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        workshop_id = programme.workshops[0].id
+    assert client.get(f"/gestion/programmes/{code}/ateliers/{workshop_id}").status_code == 200
+    client.post(
+        f"/gestion/programmes/{code}/ateliers/{workshop_id}",
+        data={"title": "Manger avec plaisir", "duration_min": "150"},
+    )
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert (programme.workshops[0].title, programme.workshops[0].duration_min) == (
+            "Manger avec plaisir",
+            150,
+        )
