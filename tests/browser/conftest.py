@@ -12,11 +12,13 @@ cannot slip through unchecked.
 """
 
 import gzip
+import re
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select, text
 
+from etp_orient.accounts.services import create_user
 from etp_orient.booking.models import Booking, Cohort, Slot
 from etp_orient.booking.participants import ParticipantData
 from etp_orient.booking.services import book_slot, join_cohort
@@ -42,6 +44,7 @@ ORIENTATION = "q=diabete&commune=59500"  # Douai: several programmes nearby
 NOT_FOUND = "/cette-page-n-existe-pas"
 EXPIRED_RESET = "/connexion/nouveau-mot-de-passe/lien-perime"  # answers 404 on purpose
 EXPECTED_404 = {NOT_FOUND, EXPIRED_RESET}
+REFERRER = ("dr.petit@example.org", "une phrase de passe assez longue 2026")
 
 
 @dataclass
@@ -50,11 +53,12 @@ class PublicSite:
 
     programme: str
     slot: str  # a free BEP slot (stays free: the walk only submits it with errors)
+    taken_slot: str  # the slot the seeded person booked
     cohort: str
     token: str  # a participant with one booking and one enrollment
     booking_id: int
     referral: str
-    spare_slots: list[str] = field(default_factory=list)  # for tests that really book
+    spare_slots: list[str] = field(default_factory=list)  # tests that book pop one
 
 
 def empty_tables(app) -> None:
@@ -104,11 +108,13 @@ def _seed() -> PublicSite:
     join_cohort(cohort, participant=booked.participant, token=booked.token)
     db.session.commit()
     referral = create_referral(programme)
+    create_user(REFERRER[0], REFERRER[1], role="referrer", full_name="Dr Claire Petit")
     db.session.commit()
     booking_id = db.session.scalar(select(Booking.id).where(Booking.status == "confirmed"))
     return PublicSite(
         programme=PROGRAMME,
         slot=slots[1],
+        taken_slot=slots[0],
         cohort=cohort,
         token=booked.token,
         booking_id=booking_id,
@@ -145,7 +151,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "booking_manage.move": [f"{manage}/rdv/{site.booking_id}/deplacer"],
         "booking_manage.delete": [f"{manage}/supprimer"],
         "booking.cohort": [f"/groupes/{site.cohort}"],
-        "booking.book": [f"/rdv/{site.slot}"],
+        "booking.book": [f"/rdv/{site.slot}", f"/rdv/{site.taken_slot}"],
         "booking.slots": [f"/programmes/{site.programme}/rdv"],
         "catalogue.programme": [f"/programmes/{site.programme}"],
         "orientation.start": [
@@ -249,11 +255,13 @@ def pytest_terminal_summary(terminalreporter):
                     f"{w['total'] / 1024:9.1f} {w['html'] / 1024:5.1f} "
                     f"{w['css'] / 1024:5.1f} {w['js'] / 1024:5.1f}"
                 )
-        write(f"{name[:70]:70} " + " ".join(cells))
+        shown = re.sub(r"/gerer/[\w-]{20,}", "/gerer/<token>", name)
+        write(f"{shown[:70]:70} " + " ".join(cells))
     terminalreporter.section("axe-core violations per language")
     for lang in sorted(walk.AXE, key=LANGUAGES.index):
         pages = walk.AXE[lang]
         bad = {name: v for name, v in pages.items() if v}
         write(f"{lang}: {len(pages)} pages checked, {len(bad)} with violations")
         for name, violations in bad.items():
-            write(f"  {name}: " + ", ".join(v["id"] for v in violations))
+            shown = re.sub(r"/gerer/[\w-]{20,}", "/gerer/<token>", name)
+            write(f"  {shown}: " + ", ".join(v["id"] for v in violations))

@@ -18,6 +18,7 @@ import pytest
 from tests.browser.conftest import (
     EXPECTED_404,
     LANGUAGES,
+    REFERRER,
     gzip_size,
     new_context,
     no_horizontal_scroll,
@@ -112,10 +113,36 @@ def _after_errors(walk, page, base, site, lang):
         _submit(page)
         assert page.locator('[role="alert"]').count() >= 1, f"{path}: no error shown"
         _record(walk, f"{path} (POST with errors)", page, None)
-    page.goto(with_lang(f"{base}/gerer/{site.token}", lang))
+    page.goto(with_lang(f"{base}/pro/orientation/{site.referral}", lang))
+    page.fill('main [name="email"]', "pas-une-adresse")
+    _submit(page, 'form[action$="/envoyer"] button[type=submit]')
+    assert page.locator('[role="alert"]').count() >= 1
+    _record(walk, f"/pro/orientation/{site.referral} (POST with errors)", page, None)
+    manage = f"/gerer/{site.token}"
+    page.goto(with_lang(f"{base}{manage}/rdv/{site.booking_id}/deplacer", lang))
+    _submit(page)  # no date chosen
+    assert page.locator('[role="alert"]').count() >= 1
+    _record(walk, f"{manage}/rdv/{site.booking_id}/deplacer (POST with errors)", page, None)
+    page.goto(with_lang(base + manage, lang))
     _submit(page, 'form[action$="/choix"] button[type=submit]')
     assert page.locator('[role="status"]').count() >= 1
-    _record(walk, f"/gerer/{site.token} (after saving choices)", page, None)
+    _record(walk, f"{manage} (after saving choices)", page, None)
+
+
+def _as_referrer(walk, page, base, site, lang, weigher):
+    """The professional's pages once logged in (a referrer account, no structure)."""
+    page.goto(with_lang(base + "/connexion", lang))
+    page.fill('main [name="email"]', REFERRER[0])
+    page.fill('main [name="password"]', REFERRER[1])
+    _submit(page)
+    for path in [
+        "/pro/mes-orientations",
+        "/pro/orienter?condition=diabete-type-2&commune=59500&age=60",
+        f"/pro/orientation/{site.referral}",
+    ]:
+        response = page.goto(with_lang(base + path, lang))
+        assert "/connexion" not in page.url
+        _record(walk, f"{path} (logged in)", page, response.status, weigher, response.body())
 
 
 @pytest.fixture(scope="module", params=LANGUAGES)
@@ -130,6 +157,7 @@ def walk(request, app, site, live_server, browser):
         response = page.goto(with_lang(base + path, lang))
         _record(result, path, page, response.status, weigher, response.body())
     _after_errors(result, page, base, site, lang)
+    _as_referrer(result, page, base, site, lang, weigher)
     result.third_party = list(context.third_party)
     context.close()
     WEIGHTS[lang] = {name: v.weight for name, v in result.visits.items() if v.weight}
@@ -152,11 +180,12 @@ def _format_violations(found: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
-def test_every_public_page_answers(walk):
+def test_every_public_page_answers(walk, site):
+    expected = dict.fromkeys(EXPECTED_404, 404) | {f"/rdv/{site.taken_slot}": 409}  # taken
     wrong = {
         name: visit.status
         for name, visit in walk.visits.items()
-        if visit.status is not None and visit.status != (404 if name in EXPECTED_404 else 200)
+        if visit.status is not None and visit.status != expected.get(name, 200)
     }
     assert wrong == {}
 
