@@ -190,7 +190,19 @@ def test_send_link_queues_email(offer, client):
     assert message.recipient == "patient@example.org"
     assert message.template == "referral_link"
     assert f"referral_code={referral.code}" in message.body_text
-    assert "Mieux respirer avec une BPCO" in message.subject
+    assert "Mieux respirer avec une BPCO" in message.body_text
+
+
+def test_send_link_subject_names_no_condition(offer, client):
+    # Subjects show on lock screens and in shared inboxes: no programme or condition.
+    referral, location = _refer(client)
+    client.post(
+        f"/pro/orientation/{referral.code}/envoyer",
+        data={"email": "patient@example.org", "language": "fr", "consent": "y"},
+    )
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert "BPCO" not in message.subject
+    assert "respirer" not in message.subject.lower()
 
 
 def test_my_referrals_needs_login(offer, client):
