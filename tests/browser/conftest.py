@@ -225,6 +225,21 @@ def gzip_size(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=6, mtime=0))
 
 
+NARROW_RULES = ["scrollable-region-focusable", "color-contrast", "target-size"]
+
+
+def axe_rules(page, rules: list[str]) -> list[dict]:
+    """Run only some axe-core rules (axe already loaded by ``axe_violations``)."""
+    return page.evaluate(
+        """async (rules) => {
+            const result = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }""",
+        rules,
+    )
+
+
 def no_horizontal_scroll(page) -> tuple[int, int]:
     """(scrollWidth, viewport width) of the document."""
     return tuple(page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]"))

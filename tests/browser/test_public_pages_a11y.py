@@ -18,7 +18,9 @@ import pytest
 from tests.browser.conftest import (
     EXPECTED_404,
     LANGUAGES,
+    NARROW_RULES,
     REFERRER,
+    axe_rules,
     gzip_size,
     new_context,
     no_horizontal_scroll,
@@ -88,6 +90,10 @@ def _record(walk, name, page, status, weigher=None, document=None):
         visit.weight = weigher.weigh(page, document)
     page.set_viewport_size({"width": 320, "height": 640})
     visit.width_320 = no_horizontal_scroll(page)[0]
+    # what only shows on a narrow screen: regions that scroll sideways, small targets
+    visit.violations += [
+        {**v, "id": v["id"] + " (at 320 px)"} for v in axe_rules(page, NARROW_RULES)
+    ]
     page.set_viewport_size({"width": 1280, "height": 900})
     walk.visits[name] = visit
 
