@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core.clock import now
 from ..core.i18n import current_language
 from ..core.security import no_referrer
-from ..extensions import db
+from ..extensions import db, limiter
 from . import services
 from .availability import open_bep_slots
 from .explain import condition_label, day_filter, reasons_text, slot_filter, translator
@@ -30,6 +30,11 @@ from .index import get_index
 from .matching import OrientationQuery, QueryError, orient
 
 bp = Blueprint("orientation", __name__)
+
+# Anyone may make a referral and send its link (a professional needs no account),
+# so both are limited per address: otherwise the site mails any address at will.
+REFERRAL_LIMIT = "30 per hour"
+SEND_LINK_LIMIT = "20 per hour"
 
 PARAMS = ("q", "condition", "commune", "age", "pregnant", "format", "radius_km")
 
@@ -225,6 +230,7 @@ def pro_orient():
 
 
 @bp.post("/pro/orienter/<code>")
+@limiter.limit(REFERRAL_LIMIT)
 def pro_refer(code: str):
     """Choosing a programme: a referral with a short code, then its sheet."""
     form = ReferralForm()
@@ -274,6 +280,7 @@ def sheet(code: str):
 
 
 @bp.post("/pro/orientation/<code>/envoyer")
+@limiter.limit(SEND_LINK_LIMIT)
 def send_link(code: str):
     """Send the booking link to the patient by e-mail, only with their agreement."""
     no_referrer()

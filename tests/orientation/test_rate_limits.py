@@ -1,0 +1,58 @@
+"""Referrals and their e-mails need no account, so they are rate-limited per address."""
+
+import pytest
+from sqlalchemy import func, select
+
+from etp_orient.extensions import db
+from etp_orient.notify.models import OutboxMessage
+from etp_orient.orientation.models import Referral
+
+
+@pytest.fixture
+def limited_client(app, database_url):
+    """A second app on the same database with rate limits on (the suite runs them off)."""
+    from etp_orient import create_app
+    from etp_orient.extensions import limiter
+
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "BASE_URL": "http://etp.test",
+        }
+    )
+    try:
+        yield limited.test_client()
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()
+
+
+def test_making_referrals_is_rate_limited(offer, limited_client):
+    statuses = [limited_client.post("/pro/orienter/bpco-lille").status_code for _ in range(31)]
+    assert statuses[:30] == [302] * 30
+    assert statuses[30] == 429
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Referral.id))) == 30
+
+
+def test_sending_referral_links_is_rate_limited(offer, limited_client):
+    location = limited_client.post("/pro/orienter/bpco-lille").location
+    code = location.rsplit("/", 1)[-1]
+    statuses = [
+        limited_client.post(
+            f"/pro/orientation/{code}/envoyer",
+            data={"email": f"p{n}@example.org", "language": "fr", "consent": "y"},
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 20
