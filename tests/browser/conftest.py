@@ -252,26 +252,30 @@ def pytest_terminal_summary(terminalreporter):
     if not walk.WEIGHTS and not walk.AXE:
         return
     write = terminalreporter.write_line
-    terminalreporter.section("page weight: HTML + CSS + JS, gzip -6 (KB)")
+    terminalreporter.section("page weight in KB: HTML + CSS + JS as gzip -6 would send them")
     langs = sorted(walk.WEIGHTS, key=LANGUAGES.index)
     names = list(dict.fromkeys(n for lang in langs for n in walk.WEIGHTS[lang]))
     write(
-        f"{'page':70} "
-        + " ".join(f"{lang + ' total':>9} {'html':>5} {'css':>5} {'js':>5}" for lang in langs)
+        f"{'page':62} "
+        + " ".join(f"{lang:>5}" for lang in langs)
+        + f" | {'fr: html':>8} {'css':>4} {'js':>4} {'raw':>5} {'img':>4}"
     )
+    kb = 1024
     for name in names:
         cells = []
         for lang in langs:
             w = walk.WEIGHTS[lang].get(name)
-            if w is None:
-                cells.append(f"{'-':>9} {'':>5} {'':>5} {'':>5}")
-            else:
-                cells.append(
-                    f"{w['total'] / 1024:9.1f} {w['html'] / 1024:5.1f} "
-                    f"{w['css'] / 1024:5.1f} {w['js'] / 1024:5.1f}"
-                )
+            cells.append(f"{w['total'] / kb:5.1f}" if w else f"{'-':>5}")
+        fr = walk.WEIGHTS.get("fr", {}).get(name)
+        detail = (
+            f"{fr['html'] / kb:8.1f} {fr['css'] / kb:4.1f} {fr['js'] / kb:4.1f} "
+            f"{fr['raw'] / kb:5.1f} {fr['other'] / kb:4.1f}"
+            if fr
+            else ""
+        )
         shown = re.sub(r"/gerer/[\w-]{20,}", "/gerer/<token>", name)
-        write(f"{shown[:70]:70} " + " ".join(cells))
+        write(f"{shown[:62]:62} " + " ".join(cells) + " | " + detail)
+    write("(raw: the same, uncompressed as gunicorn serves it; img: images, not counted)")
     terminalreporter.section("axe-core violations per language")
     for lang in sorted(walk.AXE, key=LANGUAGES.index):
         pages = walk.AXE[lang]

@@ -63,24 +63,30 @@ class Weigher:
     def __init__(self, context, base_url: str):
         self.request = context.request
         self.base_url = base_url
-        self.cache: dict[str, tuple[str, int]] = {}
+        self.cache: dict[str, tuple[str, int, int]] = {}
 
-    def resource(self, url: str) -> tuple[str, int]:
+    def resource(self, url: str) -> tuple[str, int, int]:
+        """(kind, gzip size, raw size) of a same-origin resource."""
         if url not in self.cache:
             answer = self.request.get(url)
-            self.cache[url] = (_kind(answer.headers.get("content-type", "")), answer.body())
-        kind, body = self.cache[url]
-        return kind, gzip_size(body)
+            body = answer.body()
+            kind = _kind(answer.headers.get("content-type", ""))
+            self.cache[url] = (kind, gzip_size(body), len(body))
+        return self.cache[url]
 
     def weigh(self, page, document: bytes) -> dict:
+        """gzip sizes by kind, their HTML + CSS + JS ``total``, and ``raw`` (as served)."""
         sizes = {"html": gzip_size(document), "css": 0, "js": 0, "other": 0}
+        raw = len(document)
         urls = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
         for url in dict.fromkeys(urls):
             if not url.startswith(self.base_url):
                 continue  # refused third-party requests (map tiles), counted apart
-            kind, size = self.resource(url)
+            kind, size, raw_size = self.resource(url)
             sizes[kind] += size
+            raw += raw_size if kind != "other" else 0
         sizes["total"] = sizes["html"] + sizes["css"] + sizes["js"]
+        sizes["raw"] = raw
         return sizes
 
 
