@@ -133,6 +133,21 @@ def site(app, live_server):
     empty_tables(app)
 
 
+@pytest.fixture(autouse=True)
+def _territory_still_there(request):
+    """Seed again if another folder's test emptied the tables meanwhile (pytest-xdist
+    may interleave them on one worker); the ``site`` object is updated in place."""
+    if "site" not in request.fixturenames:
+        return
+    site, app = request.getfixturevalue("site"), request.getfixturevalue("app")
+    with app.app_context():
+        if db.session.scalar(select(Programme.id).where(Programme.code == site.programme)):
+            return
+    empty_tables(app)
+    with app.app_context():
+        vars(site).update(vars(_seed()))
+
+
 def _samples(site: PublicSite) -> dict[str, list[str]]:
     """Sample URLs for each public endpoint that takes parameters (or a query)."""
     manage = f"/gerer/{site.token}"
