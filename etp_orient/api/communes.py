@@ -20,7 +20,7 @@ def communes():
     if len(q) > MAX_QUERY:
         raise BadParameter("q", f"at most {MAX_QUERY} characters")
     limit = request.args.get("limit", "10")
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if not limit.isdecimal() or not 1 <= int(limit) <= MAX_LIMIT:
         raise BadParameter("limit", f"an integer from 1 to {MAX_LIMIT}")
     results = [
         {

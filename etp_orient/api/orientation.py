@@ -41,7 +41,7 @@ def parse_query(args) -> OrientationQuery:
     age = None
     if args.get("age", "").strip():
         raw = args["age"].strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= 120:
+        if not raw.isdecimal() or not 0 <= int(raw) <= 120:
             raise BadParameter("age", "an integer from 0 to 120")
         age = int(raw)
     pregnant = None

@@ -97,7 +97,7 @@ class ParticipantForm(FlaskForm):
     def validate_birth_year(self, field):
         raw = (field.data or "").strip()
         this_year = now().year
-        if not raw.isdigit() or len(raw) != 4:
+        if not raw.isdecimal() or len(raw) != 4:
             raise ValidationError(_l("Écrivez l'année avec 4 chiffres, par exemple 1965."))
         year = int(raw)
         if year > this_year or year < this_year - OLDEST:

@@ -59,7 +59,7 @@ class WhereForm(Form):
 
     def validate_age(self, field):
         raw = (field.data or "").strip()
-        if raw and (not raw.isdigit() or int(raw) > 120):
+        if raw and (not raw.isdecimal() or int(raw) > 120):
             raise ValidationError(
                 _l("Écrivez l'âge en années, avec des chiffres (par exemple 45).")
             )
