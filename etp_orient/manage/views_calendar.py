@@ -10,12 +10,14 @@ from ..accounts.models import Membership, User
 from ..accounts.permissions import staff_required, structure_ids, visible
 from ..catalogue.models import Site, Structure
 from ..core.clock import now
+from ..core.converters import MAX_ID
 from ..extensions import db
 from . import calendar as service
 from .blueprint import bp
 from .scope import sites_query, structures_query
 
 DEFAULT_TZ = "Europe/Paris"
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _filters() -> service.Filters:
@@ -33,6 +35,8 @@ def _filters() -> service.Filters:
         if filters.site is None or not visible(mine, {filters.site.structure_id}):
             abort(404)
     person = request.args.get("animateur", type=int)
+    if person is not None and not 0 <= person <= MAX_ID:
+        abort(404)
     if person:
         filters.facilitator = db.session.get(User, person)
         if filters.facilitator is None:
@@ -62,6 +66,9 @@ def calendar():
     try:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
+        day = now().date()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # Weeks and months around year 1 or 9999 overflow Python's dates.
         day = now().date()
     filters = _filters()
     tz = filters.site.timezone if filters.site else DEFAULT_TZ

@@ -11,6 +11,7 @@ from ..booking.forms import ParticipantForm
 from ..booking.models import Cohort, Enrollment, GroupSession
 from ..booking.rules import BookingError
 from ..core.clock import now
+from ..core.converters import MAX_ID
 from ..extensions import db
 from . import groups as service
 from .blueprint import bp
@@ -32,6 +33,8 @@ BOOKING_ERRORS = {
 
 
 def _enrollment(cohort: Cohort, enrollment_id: int) -> Enrollment:
+    if not 0 < enrollment_id <= MAX_ID:  # a form value beyond the column overflows
+        abort(404)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.cohort_id != cohort.id:
         abort(404)

@@ -49,3 +49,17 @@ def test_filters_of_another_structure_are_404(app, client, clock):
     _login(app, client)
     assert client.get("/gestion/calendrier?structure=struct-b").status_code == 404
     assert client.get("/gestion/calendrier?site=site-b").status_code == 404
+
+
+def test_dates_at_the_ends_of_the_calendar_show_this_week(app, client, clock):
+    # Weeks around year 1 or 9999 overflow Python's dates: today's week instead of a 500.
+    _login(app, client)
+    for query in ("date=0001-01-01", "date=9999-12-31", "vue=mois&date=9999-12-15"):
+        response = client.get(f"/gestion/calendrier?{query}")
+        assert response.status_code == 200, query
+        assert "2026" in response.get_data(as_text=True)
+
+
+def test_a_huge_facilitator_id_is_404(app, client, clock):
+    _login(app, client)
+    assert client.get("/gestion/calendrier?animateur=" + "9" * 23).status_code == 404

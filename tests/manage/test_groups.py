@@ -266,3 +266,12 @@ def test_final_assessment_outcome_completes_the_programme(app, client, clock):
     client.post("/gestion/creneaux/final-a/issue", data={"outcome": "held"})
     with app.app_context():
         assert db.session.get(Enrollment, enrollment_id).status == "completed"
+
+
+def test_attendance_with_a_huge_enrollment_id_is_404(app, client, clock):
+    _setup(app, client, role="educator")
+    response = client.post(
+        "/gestion/groupes/grp-a/presences",
+        data={"seance": "ses-a-1", "enrollment": "9" * 23, "status": "present"},
+    )
+    assert response.status_code == 404
