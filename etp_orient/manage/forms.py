@@ -1,5 +1,7 @@
 """Back-office forms. Services repeat the rules that matter; forms give the messages."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,10 +14,21 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..accounts.forms import choices
 from ..catalogue.models import FORMATS, PREGNANCY, PROGRAMME_STATUSES
+
+# Dates typed in the back office stay within this range: near year 1 or 9999,
+# time-zone conversions and "+ n weeks" overflow Python's dates (a 500).
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def sensible_date(form, field) -> None:
+    """A date between FIRST_DATE and LAST_DATE (or none, left to the other validators)."""
+    if field.data is not None and not FIRST_DATE <= field.data <= LAST_DATE:
+        raise ValidationError(_l("Choisissez une autre date."))
+
 
 CODE = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Minuscules, chiffres et tirets seulement."))
 WEEKDAYS = [
@@ -209,8 +222,12 @@ class SlotRuleForm(FlaskForm):
         _l("Durée d'un créneau (minutes)"),
         validators=[DataRequired(_l("Saisissez une durée.")), NumberRange(10, 240)],
     )
-    date_from = DateField(_l("Du"), validators=[DataRequired(_l("Saisissez la date de début."))])
-    date_to = DateField(_l("Au"), validators=[DataRequired(_l("Saisissez la date de fin."))])
+    date_from = DateField(
+        _l("Du"), validators=[DataRequired(_l("Saisissez la date de début.")), sensible_date]
+    )
+    date_to = DateField(
+        _l("Au"), validators=[DataRequired(_l("Saisissez la date de fin.")), sensible_date]
+    )
     except_dates = TextAreaField(
         _l("Sauf ces dates"),
         validators=[Optional()],
@@ -247,7 +264,7 @@ class CohortForm(FlaskForm):
     )
     first_day = DateField(
         _l("Date de la première séance"),
-        validators=[DataRequired(_l("Saisissez la date de la première séance."))],
+        validators=[DataRequired(_l("Saisissez la date de la première séance.")), sensible_date],
     )
     start_time = TimeField(_l("Heure"), validators=[DataRequired(_l("Saisissez l'heure."))])
     every = SelectField(
@@ -259,7 +276,9 @@ class CohortForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    day = DateField(_l("Nouvelle date"), validators=[DataRequired(_l("Saisissez une date."))])
+    day = DateField(
+        _l("Nouvelle date"), validators=[DataRequired(_l("Saisissez une date.")), sensible_date]
+    )
     start_time = TimeField(
         _l("Nouvelle heure"), validators=[DataRequired(_l("Saisissez une heure."))]
     )
@@ -282,7 +301,7 @@ class CohortSettingsForm(FlaskForm):
     waitlist_enabled = BooleanField(_l("Liste d'attente quand le groupe est complet"))
     registration_closes_on = DateField(
         _l("Inscriptions fermées à partir du"),
-        validators=[Optional()],
+        validators=[Optional(), sensible_date],
         description=_l("Vide : à la première séance."),
     )
     video_url = StringField(_l("Lien vidéo"), validators=[Optional(), Length(max=500)])

@@ -18,7 +18,7 @@ from ..core.models import audit
 from ..extensions import db
 from . import slots as service
 from .blueprint import bp
-from .forms import SlotRuleForm
+from .forms import FIRST_DATE, LAST_DATE, SlotRuleForm
 from .loaders import load_programme, load_slot
 
 ERRORS = {
@@ -172,6 +172,8 @@ def slot_move(slot_code: str):
     if request.method == "POST":
         try:
             local = datetime.fromisoformat(f"{day}T{hour}").replace(tzinfo=ZoneInfo(slot.timezone))
+            if not FIRST_DATE <= local.date() <= LAST_DATE:
+                raise ValueError(day)  # near year 1 or 9999 the UTC conversion overflows
         except ValueError:
             error = _("Saisissez une date et une heure valides.")
         else:
