@@ -104,7 +104,15 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 f"{s.cohort.seats_taken}/{s.cohort.capacity}",
             )
         )
-    booked = set(db.session.scalars(select(Booking.slot_id).where(Booking.status == "confirmed")))
+    # Only the bookings of the slots shown, not every booking of the territory.
+    booked = set(
+        db.session.scalars(
+            select(Booking.slot_id).where(
+                Booking.status == "confirmed",
+                Booking.slot_id.in_(slots.with_only_columns(Slot.id)),
+            )
+        )
+    )
     for slot in db.session.scalars(
         slots.options(selectinload(Slot.site), selectinload(Slot.programme))
     ):

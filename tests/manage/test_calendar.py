@@ -63,3 +63,34 @@ def test_dates_at_the_ends_of_the_calendar_show_this_week(app, client, clock):
 def test_a_huge_facilitator_id_is_404(app, client, clock):
     _login(app, client)
     assert client.get("/gestion/calendrier?animateur=" + "9" * 23).status_code == 404
+
+
+def test_the_calendar_reads_only_the_bookings_of_the_slots_it_shows(app, client, clock):
+    # At a national scale the bookings table is large: no query reads all of it.
+    from sqlalchemy import event, select
+
+    from etp_orient.booking.models import Participant, Slot
+    from etp_orient.extensions import db
+    from tests.fixtures.manage import book
+
+    _login(app, client)
+    with app.app_context():
+        slot = db.session.scalar(select(Slot).where(Slot.code == "slot-a"))
+        book(db.session.scalar(select(Participant).where(Participant.last_name == "Secret")), slot)
+        db.session.commit()
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/gestion/calendrier?date=2026-12-02").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "Bilan" in page and "(réservé)" in page
+    on_bookings = [s for s in statements if "FROM bookings" in s]
+    assert on_bookings
+    assert all("slots" in s.split("FROM bookings", 1)[1] for s in on_bookings), on_bookings
