@@ -68,6 +68,7 @@ def open_cohorts(user: User) -> list[CohortLine]:
             Cohort.status == "open",
             (last.c.last.is_(None)) | (last.c.last >= now()),
         )
+        .options(selectinload(Cohort.programme))  # the page names each cohort's programme
         .order_by(Cohort.code)
     ).all()
     return [CohortLine(cohort, n) for cohort, n in rows]

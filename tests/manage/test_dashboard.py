@@ -31,3 +31,27 @@ def test_dashboard_shows_week_fill_waitlist_and_referrals(app, client, clock):
     assert "13 %" in page  # 1 of 8 places
     assert "Programme A : 1" in page  # one referral not used yet
     assert "Programme secret B" not in page and "Programme B" not in page
+
+
+def test_dashboard_loads_the_programmes_in_one_query(app, client, clock):
+    # A platform admin sees every open group of the territory: one query per
+    # programme would be thousands at a national scale.
+    from sqlalchemy import event
+
+    with app.app_context():
+        a, b, admin = make_world()
+        login_as(client, admin)
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/gestion/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "Programme A" in page and "Programme B" in page
+    on_programmes = [s for s in statements if s.split(" WHERE ")[0].endswith("FROM programmes")]
+    assert len(on_programmes) <= 1, on_programmes
