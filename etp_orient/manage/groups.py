@@ -5,6 +5,7 @@ capacity, the waiting list and the messages follow the same rules as online.
 """
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..booking import messages
@@ -23,7 +24,11 @@ class GroupError(ValueError):
 
 
 def enrollments(cohort: Cohort, status: str) -> list[Enrollment]:
-    query = select(Enrollment).where(Enrollment.cohort_id == cohort.id)
+    query = (
+        select(Enrollment)
+        .where(Enrollment.cohort_id == cohort.id)
+        .options(selectinload(Enrollment.participant))  # every row names its person
+    )
     if status == "waitlisted":
         query = query.where(Enrollment.status == "waitlisted").order_by(
             Enrollment.waitlist_rank, Enrollment.id

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.forms import choices
 from ..accounts.models import Membership, User
@@ -104,7 +105,10 @@ def cohorts(programme_code: str):
                 flash(_("Groupe créé avec %(n)s séances.", n=len(planned)), "info")
                 return redirect(url_for(".group", cohort_code=cohort.code))
     rows = db.session.scalars(
-        select(Cohort).where(Cohort.programme_id == programme.id).order_by(Cohort.id.desc())
+        select(Cohort)
+        .where(Cohort.programme_id == programme.id)
+        .options(selectinload(Cohort.sessions))  # the list shows each first date
+        .order_by(Cohort.id.desc())
     ).all()
     return render_template(
         "manage/cohorts.html",
