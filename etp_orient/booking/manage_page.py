@@ -395,3 +395,24 @@ def reissue():
         db.session.commit()
         return render_template("booking/reissue_sent.html", email=form.email.data.strip())
     return render_template("booking/reissue.html", form=form)
+
+
+@bp.route("/nouveau-lien/<code>", methods=["GET", "POST"])
+@secret_link_limit
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def reissue_confirm(code: str):
+    """The link of the "new link" e-mail: confirm (POST), then the new manage page.
+
+    A GET changes nothing, since mail scanners follow links.
+    """
+    no_referrer()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        result = services.confirm_reissue(code)
+        if result is None:
+            abort(404)
+        db.session.commit()
+        _participant_obj, token = result
+        flash(_("Voici votre nouveau lien. Gardez cet e-mail ou ajoutez cette page à vos favoris."))
+        return redirect(url_for("booking_manage.overview", token=token), code=303)
+    return render_template("booking/reissue_confirm.html", form=form)

@@ -207,10 +207,7 @@ def enrollment_message(
     )
 
 
-def manage_links(participant: Participant, tokens: list[str]) -> None:
-    """The re-issued manage link(s) of everything booked under one address."""
-    send(
-        participant,
-        "manage_link",
-        {"links": [manage_url(t) for t in tokens], "manage_url": manage_url(tokens[0])},
-    )
+def manage_links(participant: Participant, codes: list[str]) -> None:
+    """The "get a new manage link" e-mail: one confirmation link per booking record."""
+    links = [f"{base_url()}/gerer/nouveau-lien/{code}" for code in codes]
+    send(participant, "manage_link", {"links": links, "manage_url": links[0]})

@@ -13,6 +13,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..core.clock import now
@@ -192,11 +194,21 @@ def anonymise(participant: Participant) -> None:
     participant.anonymised_at = now()
 
 
-def reissue_links(email: str) -> int:
-    """New manage links for every live participant with this address, sent in one e-mail.
+#: how long a "new link" e-mail can be used
+REISSUE_MAX_AGE_SECONDS = 24 * 3600
 
-    Old links stop working (only hashes are kept, so they cannot be re-sent).
-    Returns how many links were issued; the page says the same either way.
+
+def _reissue_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="manage-link-reissue")
+
+
+def reissue_links(email: str) -> int:
+    """E-mail every live participant with this address a link to get a new manage link.
+
+    Nothing changes until the mailbox owner opens the link and confirms
+    (:func:`confirm_reissue`): knowing someone's address is not enough to
+    break their links or their calendar feed. Returns how many people the
+    e-mail covers; the page says the same either way.
     """
     address = email.strip()
     people = db.session.scalars(
@@ -210,16 +222,47 @@ def reissue_links(email: str) -> int:
     ).all()
     if not people:
         return 0
-    tokens = []
+    issued = int(now().timestamp())
+    serializer = _reissue_serializer()
+    codes = [
+        serializer.dumps({"p": person.id, "h": person.manage_token_hash[:16], "t": issued})
+        for person in people
+    ]
     for person in people:
-        token = new_token()
-        person.manage_token_hash = hash_token(token)
-        person.feed_token_hash = hash_token(feed_token_for(token))
-        tokens.append(token)
-        audit("participant.reissue_link", obj_type="participant", obj_id=person.id)
-    messages.manage_links(people[-1], tokens)
+        audit("participant.reissue_request", obj_type="participant", obj_id=person.id)
+    messages.manage_links(people[-1], codes)
     db.session.flush()
-    return len(tokens)
+    return len(codes)
+
+
+def confirm_reissue(code: str) -> tuple[Participant, str] | None:
+    """Give a participant new manage and feed tokens from a "new link" e-mail.
+
+    Returns the participant and the new raw manage token, or None when the code
+    is unknown, older than a day, already used (the tokens changed since) or
+    the person's data was deleted. The old links stop working.
+    """
+    try:
+        data = _reissue_serializer().loads(code)
+        participant_id, hash_prefix, issued = int(data["p"]), str(data["h"]), int(data["t"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    age = now().timestamp() - issued
+    if age < 0 or age > REISSUE_MAX_AGE_SECONDS:
+        return None
+    person = db.session.get(Participant, participant_id)
+    if (
+        person is None
+        or person.anonymised_at is not None
+        or not hmac.compare_digest(person.manage_token_hash[:16], hash_prefix)
+    ):
+        return None
+    token = new_token()
+    person.manage_token_hash = hash_token(token)
+    person.feed_token_hash = hash_token(feed_token_for(token))
+    audit("participant.reissue_link", obj_type="participant", obj_id=person.id)
+    db.session.flush()
+    return person, token
 
 
 def live_bookings(participant: Participant) -> list[Booking]:

@@ -46,6 +46,7 @@ from .cohorts import (  # noqa: F401  (one import surface for views and other pa
 from .models import Booking, Cohort, Participant, Slot
 from .participants import (  # noqa: F401
     ParticipantData,
+    confirm_reissue,
     create_participant,
     export_data,
     find_by_token,

@@ -142,9 +142,17 @@ def test_reissue_link(booked, client, outbox):
     assert response.status_code == 200
     message = outbox()[-1]
     assert message.template == "manage_link"
-    token = re.search(r"/gerer/([A-Za-z0-9_-]{43})", message.body_text).group(1)
+    confirm = re.search(r"(/gerer/nouveau-lien/\S+)", message.body_text).group(1)
+    # opening the e-mail's link (a mail scanner, say) changes nothing
+    assert client.get(confirm).status_code == 200
+    assert client.get(f"/gerer/{booked.token}").status_code == 200
+    answer = client.post(confirm)
+    assert answer.status_code == 303
+    token = answer.headers["Location"].rstrip("/").split("/gerer/")[1]
     assert client.get(f"/gerer/{token}").status_code == 200
     assert client.get(f"/gerer/{booked.token}").status_code == 404
+    # the e-mail's link works once
+    assert client.post(confirm).status_code == 404
 
 
 def test_reissue_unknown_address_same_answer(world, client, outbox):

@@ -47,16 +47,55 @@ def test_delete_anonymises_frees_places_and_promotes(world, outbox):
     assert outbox()[-1].template == "enrollment_promoted"
 
 
-def test_reissue_sends_new_link_and_old_stops(world, outbox):
+def _reissue_code(message) -> str:
+    return message.body_text.split("/gerer/nouveau-lien/")[1].split()[0]
+
+
+def test_reissue_request_changes_nothing_until_confirmed(world, outbox):
     booked = services.book_slot("bep-1", person(1))
     db.session.commit()
     assert services.reissue_links("CAMILLE1@example.org ") == 1
     db.session.commit()
+    # someone who only knows the address cannot break the links
+    assert find_by_token(booked.token).id == booked.participant.id
+    assert outbox()[-1].template == "manage_link"
+
+
+def test_confirmed_reissue_gives_a_new_link_and_old_stops(world, outbox):
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    services.reissue_links("camille1@example.org")
+    db.session.commit()
+    participant, token = services.confirm_reissue(_reissue_code(outbox()[-1]))
+    db.session.commit()
+    assert participant.id == booked.participant.id
     assert find_by_token(booked.token) is None
-    message = outbox()[-1]
-    assert message.template == "manage_link"
-    token = message.body_text.split("/gerer/")[1].split()[0]
     assert find_by_token(token).id == booked.participant.id
+
+
+def test_reissue_code_is_single_use(world, outbox):
+    services.book_slot("bep-1", person(1))
+    db.session.commit()
+    services.reissue_links("camille1@example.org")
+    db.session.commit()
+    code = _reissue_code(outbox()[-1])
+    assert services.confirm_reissue(code) is not None
+    db.session.commit()
+    assert services.confirm_reissue(code) is None
+
+
+def test_reissue_code_expires_after_a_day(world, outbox, clock):
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    services.reissue_links("camille1@example.org")
+    db.session.commit()
+    clock.advance(hours=24, minutes=1)
+    assert services.confirm_reissue(_reissue_code(outbox()[-1])) is None
+    assert find_by_token(booked.token) is not None
+
+
+def test_forged_reissue_code_is_refused(world):
+    assert services.confirm_reissue("not-a-code") is None
 
 
 def test_reissue_unknown_address_sends_nothing(world, outbox):

@@ -11,7 +11,7 @@ from etp_orient.accounts import services as account_services
 from etp_orient.accounts.models import User
 from etp_orient.booking import services as booking_services
 from etp_orient.booking.models import Participant
-from etp_orient.booking.participants import feed_token_for, reissue_links
+from etp_orient.booking.participants import confirm_reissue, feed_token_for, reissue_links
 from etp_orient.extensions import db, limiter
 from etp_orient.feeds.services import revoke_staff_feed_token
 from tests.fixtures.manage import PASSWORD
@@ -63,12 +63,25 @@ def _unknown() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _reissue(email: str) -> None:
+    """Ask for a new link, then confirm it from the e-mail, as the mailbox owner would."""
+    import re
+
+    from etp_orient.notify.models import OutboxMessage
+
+    reissue_links(email)
+    db.session.commit()
+    message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    code = re.search(r"/gerer/nouveau-lien/(\S+)", message.body_text).group(1)
+    assert confirm_reissue(code) is not None
+    db.session.commit()
+
+
 def test_manage_link_unknown_reissued_and_deleted_give_the_same_404(app, sec_world):
     client = app.test_client()
     unknown = _answer(client, f"/gerer/{_unknown()}")
     assert unknown[0] == 404
-    reissue_links("camille1@example.org")  # the old link is revoked
-    db.session.commit()
+    _reissue("camille1@example.org")  # the old link is revoked
     assert _answer(client, f"/gerer/{sec_world.manage_token}") == unknown
     # a deleted person: their new link stops too
     participant = db.session.scalars(db.select(Participant)).first()
@@ -85,8 +98,7 @@ def test_personal_feed_unknown_and_revoked_give_the_same_404(app, sec_world):
     unknown = _answer(client, f"/calendar/me/{_unknown()}.ics")
     assert unknown[0] == 404
     assert _answer(client, f"/calendar/me/{sec_world.feed_token}.ics")[0] == 200
-    reissue_links("camille1@example.org")
-    db.session.commit()
+    _reissue("camille1@example.org")
     assert _answer(client, f"/calendar/me/{sec_world.feed_token}.ics") == unknown
     assert _answer(client, f"/calendar/me/{feed_token_for(_unknown())}.ics") == unknown
 
