@@ -406,6 +406,8 @@ def reissue_confirm(code: str):
     A GET changes nothing, since mail scanners follow links.
     """
     no_referrer()
+    if services.reissue_target(code) is None:
+        abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
         result = services.confirm_reissue(code)

@@ -235,13 +235,9 @@ def reissue_links(email: str) -> int:
     return len(codes)
 
 
-def confirm_reissue(code: str) -> tuple[Participant, str] | None:
-    """Give a participant new manage and feed tokens from a "new link" e-mail.
-
-    Returns the participant and the new raw manage token, or None when the code
-    is unknown, older than a day, already used (the tokens changed since) or
-    the person's data was deleted. The old links stop working.
-    """
+def reissue_target(code: str) -> Participant | None:
+    """The participant a "new link" code is for, or None when it is unknown, older
+    than a day, already used (the tokens changed since) or their data was deleted."""
     try:
         data = _reissue_serializer().loads(code)
         participant_id, hash_prefix, issued = int(data["p"]), str(data["h"]), int(data["t"])
@@ -256,6 +252,18 @@ def confirm_reissue(code: str) -> tuple[Participant, str] | None:
         or person.anonymised_at is not None
         or not hmac.compare_digest(person.manage_token_hash[:16], hash_prefix)
     ):
+        return None
+    return person
+
+
+def confirm_reissue(code: str) -> tuple[Participant, str] | None:
+    """Give a participant new manage and feed tokens from a "new link" e-mail.
+
+    Returns the participant and the new raw manage token, or None when the code
+    is not valid (see :func:`reissue_target`). The old links stop working.
+    """
+    person = reissue_target(code)
+    if person is None:
         return None
     token = new_token()
     person.manage_token_hash = hash_token(token)

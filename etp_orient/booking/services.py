@@ -51,6 +51,7 @@ from .participants import (  # noqa: F401
     export_data,
     find_by_token,
     reissue_links,
+    reissue_target,
     touch,
     update_choices,
 )

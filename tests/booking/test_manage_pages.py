@@ -153,6 +153,8 @@ def test_reissue_link(booked, client, outbox):
     assert client.get(f"/gerer/{booked.token}").status_code == 404
     # the e-mail's link works once
     assert client.post(confirm).status_code == 404
+    assert client.get(confirm).status_code == 404
+    assert client.get("/gerer/nouveau-lien/forged").status_code == 404
 
 
 def test_reissue_unknown_address_same_answer(world, client, outbox):
