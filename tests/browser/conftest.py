@@ -21,13 +21,14 @@ from sqlalchemy import select, text
 from etp_orient.accounts.services import create_user
 from etp_orient.booking.models import Booking, Cohort, Slot
 from etp_orient.booking.participants import ParticipantData
-from etp_orient.booking.services import book_slot, join_cohort
+from etp_orient.booking.services import book_slot, join_cohort, reissue_links
 from etp_orient.catalogue.demo import build_demo_offer
 from etp_orient.catalogue.models import Programme
 from etp_orient.catalogue.offer import import_offer
 from etp_orient.content.pages import all_pages, easy_pages
 from etp_orient.core.db import begin_write
 from etp_orient.extensions import db
+from etp_orient.notify.models import OutboxMessage
 from etp_orient.orientation.services import create_referral
 from tests.conftest import REFERENCE_TABLES
 
@@ -58,6 +59,7 @@ class PublicSite:
     token: str  # a participant with one booking and one enrollment
     booking_id: int
     referral: str
+    reissue_code: str  # the code of a "new manage link" e-mail (only ever opened, not confirmed)
     spare_slots: list[str] = field(default_factory=list)  # tests that book pop one
 
 
@@ -111,6 +113,12 @@ def _seed() -> PublicSite:
     create_user(REFERRER[0], REFERRER[1], role="referrer", full_name="Dr Claire Petit")
     db.session.commit()
     booking_id = db.session.scalar(select(Booking.id).where(Booking.status == "confirmed"))
+    reissue_links(person.email)
+    db.session.commit()
+    mail = db.session.scalar(
+        select(OutboxMessage.body_text).where(OutboxMessage.template == "manage_link")
+    )
+    reissue_code = re.search(r"/gerer/nouveau-lien/([^\s\"<>]+)", mail).group(1)
     return PublicSite(
         programme=PROGRAMME,
         slot=slots[1],
@@ -119,6 +127,7 @@ def _seed() -> PublicSite:
         token=booked.token,
         booking_id=booking_id,
         referral=referral.code,
+        reissue_code=reissue_code,
         spare_slots=slots[2:],
     )
 
@@ -165,6 +174,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "booking_manage.cancel": [f"{manage}/rdv/{site.booking_id}/annuler"],
         "booking_manage.move": [f"{manage}/rdv/{site.booking_id}/deplacer"],
         "booking_manage.delete": [f"{manage}/supprimer"],
+        "booking_manage.reissue_confirm": [f"/gerer/nouveau-lien/{site.reissue_code}"],
         "booking.cohort": [f"/groupes/{site.cohort}"],
         "booking.book": [f"/rdv/{site.slot}", f"/rdv/{site.taken_slot}"],
         "booking.slots": [f"/programmes/{site.programme}/rdv"],
@@ -288,7 +298,7 @@ def pytest_terminal_summary(terminalreporter):
             if fr
             else ""
         )
-        shown = re.sub(r"/gerer/[\w-]{20,}", "/gerer/<token>", name)
+        shown = re.sub(r"/[\w.-]{24,}", "/<secret>", name)
         write(f"{shown[:62]:62} " + " ".join(cells) + " | " + detail)
     write("(raw: the same, uncompressed as gunicorn serves it; img: images, not counted)")
     terminalreporter.section("axe-core violations per language")
@@ -297,5 +307,5 @@ def pytest_terminal_summary(terminalreporter):
         bad = {name: v for name, v in pages.items() if v}
         write(f"{lang}: {len(pages)} pages checked, {len(bad)} with violations")
         for name, violations in bad.items():
-            shown = re.sub(r"/gerer/[\w-]{20,}", "/gerer/<token>", name)
+            shown = re.sub(r"/[\w.-]{24,}", "/<secret>", name)
             write(f"  {shown}: " + ", ".join(v["id"] for v in violations))

@@ -227,3 +227,22 @@ def test_no_third_party_request_but_map_tiles(walk, app):
     tiles = urlsplit(app.config["MAP_TILE_URL"].replace("{s}", "a")).netloc
     others = [url for url in walk.third_party if urlsplit(url).netloc != tiles]
     assert others == []
+
+
+def test_no_axe_violations_when_the_scripts_do_not_load(app, site, live_server, browser):
+    """Every page as it is without its enhancements (the site's scripts refused; axe
+    itself is evaluated through DevTools), in French: what a browser with JavaScript
+    off, or a failed download, gets."""
+    base = live_server.url
+    context = new_context(browser, base, "fr")
+    context.route("**/static/js/**", lambda route: route.abort())
+    context.route("**/static/vendor/**/*.js", lambda route: route.abort())
+    page = context.new_page()
+    found = {}
+    for path in public_pages(app, site):
+        page.goto(with_lang(base + path, "fr"))
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    context.close()
+    assert not found, "axe violations without the scripts" + _format_violations(found)
