@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile -d translations --use-fuzzy 2>/dev/null || $(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -d translations
 
 run: install translations
 	$(BIN)/etp-orient db upgrade
@@ -42,12 +42,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: install translations browser node lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	@if [ -n "$$TEST_DATABASE_URL" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null \
-	     || $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
-	  echo "== the same suite on PostgreSQL =="; \
-	  TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/python -m pytest -q -p no:cacheprovider; \
-	else echo "== PostgreSQL not reachable: suite ran on SQLite only =="; fi
+	bash scripts/run_suites.sh $(ARGS)
 
 test-sqlite: install translations
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(ARGS)
