@@ -24,5 +24,4 @@ if pg_reachable; then
 else
   echo "== PostgreSQL not reachable: the suite ran on SQLite only =="
 fi
-echo "sqlite: exit $sqlite_rc, postgresql: exit $pg_rc"
 [ "$sqlite_rc" -eq 0 ] && [ "$pg_rc" -eq 0 ]
