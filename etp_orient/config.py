@@ -59,4 +59,10 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en", "ar"],
+        **_optional_ints(env, "ORIENTATION_LOG_BATCH"),
     }
+
+
+def _optional_ints(env, *names: str) -> dict:
+    """Integer settings that only exist when the environment sets them (the code has defaults)."""
+    return {name: int(env[name]) for name in names if env.get(name)}

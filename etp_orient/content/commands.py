@@ -32,7 +32,9 @@ def _create_demo_accounts(password: str) -> list[tuple[str, str, str]]:
     """Create the demo staff accounts that do not exist yet; return (email, role, structure)."""
     # The demo command is a composition root: it may use accounts, content may not.
     from ..accounts.services import AccountError, create_user, find_user
+    from ..core.db import begin_write
 
+    begin_write()  # read-then-write: take SQLite's write lock up front
     listed = []
     for email, role, structure, full_name, profession in DEMO_ACCOUNTS:
         if find_user(email) is None:
