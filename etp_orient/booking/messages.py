@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..core.clock import now
 from ..core.ical import build_calendar
-from ..notify.services import queue_email, queue_sms
+from ..notify.services import queue_for_person
 from .calendar import session_event, slot_event
 from .models import Booking, Cohort, Enrollment, Participant, Slot
 
@@ -127,24 +127,17 @@ def send(
 ) -> None:
     """Queue ``template`` for the person: by e-mail if they gave one, else by SMS."""
     context = {"first_name": participant.first_name, **context}
-    if participant.email:
-        queue_email(
-            to=participant.email,
-            template=template,
-            language=participant.language,
-            context=context,
-            ics=ics,
-            ics_method=("CANCEL" if cancel else "REQUEST") if ics is not None else None,
-            dedupe_key=dedupe_key,
-        )
-    elif participant.phone:
-        queue_sms(
-            to=participant.phone,
-            template=template,
-            language=participant.language,
-            context=context,
-            dedupe_key=f"sms:{dedupe_key}" if dedupe_key else None,
-        )
+    queue_for_person(
+        email=participant.email,
+        phone=participant.phone,
+        template=template,
+        language=participant.language,
+        context=context,
+        ics=ics,
+        ics_method=("CANCEL" if cancel else "REQUEST") if ics is not None else None,
+        dedupe_key=dedupe_key,
+        sms_dedupe_key=f"sms:{dedupe_key}" if dedupe_key else None,
+    )
 
 
 def booking_confirmed(booking: Booking, token: str | None) -> None:

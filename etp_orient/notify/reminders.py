@@ -28,7 +28,7 @@ from ..core.db import begin_write
 from ..core.ical import CalEvent, build_calendar
 from ..extensions import db
 from .models import OutboxMessage
-from .services import queue_email, queue_sms, withdraw_pending
+from .services import queue_for_person, withdraw_pending
 
 # how long before the date the reminder leaves
 REMINDER_LEAD = timedelta(days=2)
@@ -191,22 +191,14 @@ def _queue_booking(key: str, participant, booking) -> OutboxMessage | None:
         "contact_phone": slot.programme.contact_phone,
         "needs": participant.needs,
     }
-    if participant.email:
-        ics = _slot_invitation(booking, participant)
-        return queue_email(
-            to=participant.email,
-            template="reminder_booking",
-            language=participant.language,
-            context=context,
-            ics=ics,
-            ics_method="REQUEST",
-            dedupe_key=key,
-        )
-    return queue_sms(
-        to=participant.phone,
+    return queue_for_person(
+        email=participant.email,
+        phone=participant.phone,
         template="reminder_booking",
         language=participant.language,
         context=context,
+        ics=_slot_invitation(booking, participant) if participant.email else None,
+        ics_method="REQUEST",
         dedupe_key=key,
     )
 
@@ -230,22 +222,14 @@ def _queue_session(key: str, participant, session, enrollment) -> OutboxMessage 
         else None,
         "contact_phone": cohort.programme.contact_phone,
     }
-    if participant.email:
-        ics = _session_invitation(session, participant)
-        return queue_email(
-            to=participant.email,
-            template="reminder_session",
-            language=participant.language,
-            context=context,
-            ics=ics,
-            ics_method="REQUEST",
-            dedupe_key=key,
-        )
-    return queue_sms(
-        to=participant.phone,
+    return queue_for_person(
+        email=participant.email,
+        phone=participant.phone,
         template="reminder_session",
         language=participant.language,
         context=context,
+        ics=_session_invitation(session, participant) if participant.email else None,
+        ics_method="REQUEST",
         dedupe_key=key,
     )
 

@@ -170,6 +170,45 @@ def queue_email(
     return _store(message, dedupe_key)
 
 
+def queue_for_person(
+    *,
+    email: str | None,
+    phone: str | None,
+    template: str,
+    language: str,
+    context: dict,
+    ics: str | bytes | None = None,
+    ics_method: str | None = None,
+    dedupe_key: str | None = None,
+    sms_dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue ``template`` for a person: by e-mail when they gave an address, else by
+    SMS when they gave a phone (the invitation only rides with the e-mail).
+
+    ``sms_dedupe_key`` defaults to ``dedupe_key``. Returns None when nothing was
+    queued (no way to reach them, or a duplicate).
+    """
+    if email:
+        return queue_email(
+            to=email,
+            template=template,
+            language=language,
+            context=context,
+            ics=ics,
+            ics_method=ics_method,
+            dedupe_key=dedupe_key,
+        )
+    if phone:
+        return queue_sms(
+            to=phone,
+            template=template,
+            language=language,
+            context=context,
+            dedupe_key=sms_dedupe_key if sms_dedupe_key is not None else dedupe_key,
+        )
+    return None
+
+
 def queue_sms(
     *,
     to: str,
