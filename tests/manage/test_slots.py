@@ -196,3 +196,11 @@ def test_slots_keep_local_hours_across_the_clock_change(app_ctx, clock):
         datetime(2026, 10, 30, 8, 0, tzinfo=UTC),  # winter time, UTC+1
     ]
     assert all(p.local_start.hour == 9 for p in planned)
+
+
+def test_slots_page_title_is_the_programme_only(app, client, clock):
+    _login(app, client)
+    page = client.get("/gestion/programmes/prog-a/creneaux").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<table" not in title and "passés" not in title
+    assert page.count('id="passes"') == 1
