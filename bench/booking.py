@@ -22,9 +22,7 @@ statuses; then checks that nothing was overbooked.
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,24 +33,14 @@ if str(ROOT) not in sys.path:
 
 
 def _database(postgres: str | None) -> tuple[str, callable]:
-    if not postgres:
-        path = Path(tempfile.mkdtemp(prefix="bench-booking-")) / "bench.sqlite"
-        return f"sqlite:///{path}", lambda: None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    """A throw-away database URL and the function that removes it."""
+    from contextlib import ExitStack
 
-    base = make_url(postgres).set(drivername="postgresql+psycopg")
-    name = f"bench_booking_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    from bench.scratch import scratch_database
 
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    stack = ExitStack()
+    url = stack.enter_context(scratch_database(postgres, "bench_booking"))
+    return url, stack.close
 
 
 def _populate(url: str, bookings: int, capacity: int) -> None:

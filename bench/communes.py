@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,21 +88,11 @@ def main() -> None:
         print("SQLite")
         run(f"sqlite:///{tmp}/communes.sqlite", args.repeat)
     if args.postgres:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from bench.scratch import scratch_database
 
-        base = make_url(args.postgres).set(drivername="postgresql+psycopg")
-        name = f"bench_communes_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
+        with scratch_database(args.postgres, "bench_communes") as url:
             print("PostgreSQL")
-            run(base.set(database=name).render_as_string(hide_password=False), args.repeat)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            run(url, args.repeat)
 
 
 if __name__ == "__main__":

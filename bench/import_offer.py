@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,24 +205,13 @@ def _run(args, workdir: Path) -> None:
     _print("SQLite", measure(sqlite_url, str(path)))
 
     if args.postgres:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from bench.scratch import scratch_database
 
-        base = make_url(args.postgres).set(drivername="postgresql+psycopg")
-        name = f"etp_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
+        with scratch_database(args.postgres) as url:
             print("Preparing a fresh PostgreSQL database…")
             fresh_database(url)
             print("Importing into PostgreSQL…")
             _print("PostgreSQL", measure(url, str(path)))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

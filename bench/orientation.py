@@ -28,7 +28,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,20 +301,10 @@ def main(argv=None) -> None:
     args.reuse = False
 
     if args.postgres:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from bench.scratch import scratch_database
 
-        base = make_url(args.postgres).set(drivername="postgresql+psycopg")
-        name = f"etp_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(base.set(database=name).render_as_string(hide_password=False), "PostgreSQL", args)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_database(args.postgres) as url:
+            run(url, "PostgreSQL", args)
 
 
 if __name__ == "__main__":

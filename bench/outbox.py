@@ -20,9 +20,7 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,25 +138,10 @@ def main() -> None:
     parser.add_argument("--senders", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--postgres", help="server URL; a fresh database is created and dropped")
     args = parser.parse_args()
-    if args.postgres:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+    from bench.scratch import scratch_database
 
-        base = make_url(args.postgres).set(drivername="postgresql+psycopg")
-        name = f"etp_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
-            run(url, args.messages, args.senders)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{tmp}/bench.sqlite", args.messages, args.senders)
+    with scratch_database(args.postgres) as url:
+        run(url, args.messages, args.senders)
 
 
 if __name__ == "__main__":
