@@ -47,7 +47,7 @@ def prepare(url: str, programmes: int) -> dict:
     from bench.gen_offer import communes_from_db, generate_offer
     from etp_orient import create_app
     from etp_orient.catalogue.offer import import_offer
-    from etp_orient.core.db import begin_write
+    from etp_orient.core.db import begin_write, refresh_statistics
     from etp_orient.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
@@ -63,6 +63,7 @@ def prepare(url: str, programmes: int) -> dict:
         begin_write()
         import_offer(data)
         db.session.commit()
+        refresh_statistics()  # as import-offer does
         print(f"offer: {programmes} programmes imported in {time.perf_counter() - started:.1f} s")
         db.session.remove()
         db.engine.dispose()

@@ -151,6 +151,7 @@ def _build(url: str, args) -> None:
             check=True,
         )
     from etp_orient.catalogue.offer import import_offer
+    from etp_orient.core.db import refresh_statistics
     from etp_orient.extensions import db
 
     app = _app(url)
@@ -160,6 +161,7 @@ def _build(url: str, args) -> None:
             data = json.load(handle)
         report = import_offer(data)
         db.session.commit()
+        refresh_statistics()  # as import-offer does
         created = {k: v["created"] for k, v in report.as_dict().items()}
         print(f"  imported in {time.perf_counter() - t0:.0f} s: {created}", flush=True)
         db.engine.dispose()

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from ..core.db import begin_write
+from ..core.db import begin_write, refresh_statistics
 from ..extensions import db
 from .offer import OfferInvalid, export_offer, import_offer, validate_offer
 from .offer.errors import tr as _
@@ -120,6 +120,8 @@ def register(app) -> None:
             db.session.rollback()
             raise
         db.session.commit()
+        if report.changed:
+            refresh_statistics()
         for line in report.lines():
             click.echo(line)
         if report.changed:

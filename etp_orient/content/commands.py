@@ -15,7 +15,7 @@ from ..extensions import db
 def _import_offer(data: dict):
     """Import the demo offer with the offer importer, all or nothing; return its report."""
     from ..catalogue.offer import OfferInvalid, import_offer
-    from ..core.db import begin_write
+    from ..core.db import begin_write, refresh_statistics
 
     begin_write()
     try:
@@ -25,6 +25,7 @@ def _import_offer(data: dict):
         lines = [str(error) for error in invalid.errors]
         raise click.ClickException("demo offer refused:\n" + "\n".join(lines)) from invalid
     db.session.commit()
+    refresh_statistics()
     return report
 
 

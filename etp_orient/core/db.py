@@ -7,7 +7,7 @@ the write lock up front with ``BEGIN IMMEDIATE``: two processes then queue
 instead of both reading "free" and one failing on commit.
 """
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
@@ -55,3 +55,20 @@ def begin_write() -> None:
         session.rollback()
     if is_sqlite():
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def refresh_statistics(*tables: str) -> None:
+    """Give PostgreSQL's planner fresh statistics after a bulk load (``ANALYZE``).
+
+    Without them a table filled in one go (the communes, a national offer) is
+    planned as if it were nearly empty: a postal-code look-up then scans every
+    commune. Autovacuum would catch up later, if it is on; the loading commands
+    call this right after they commit. ``tables`` (all of them when empty) are
+    table names. Nothing to do on SQLite, whose planner does well without.
+    """
+    if is_sqlite():
+        return
+    preparer = db.engine.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in tables)
+    db.session.execute(text(f"ANALYZE {names}".rstrip()))
+    db.session.commit()

@@ -24,7 +24,7 @@ from datetime import datetime
 from math import cos, radians
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, or_, select, true
 
 from ..booking.models import Booking, Cohort, GroupSession, Slot
 from ..catalogue.models import FORMATS, Programme
@@ -194,34 +194,67 @@ def _limit_km(entry: ProgrammeEntry, radius_km: float | None) -> float:
     return min(radius_km, catchment) if catchment is not None else radius_km
 
 
-def _next_bep_statement():
-    """Built once (SQLAlchemy then reuses the compiled statement). For each programme,
-    a correlated sub-select walks its BEP slots in start order on the
-    ``(programme_id, kind, start_at)`` index and stops at the first open, unbooked one."""
-    booked = (
+def _ids_in(column, dialect: str):
+    """``column`` among the ``ids`` parameter. On PostgreSQL, ``= ANY(array)``: the SQL
+    text is then the same whatever the number of ids, so psycopg prepares it once per
+    connection and the server stops planning it on every request."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def _unbooked():
+    return ~(
         select(Booking.id).where(Booking.slot_id == Slot.id, Booking.status == "confirmed").exists()
     )
+
+
+def _next_bep_statement(dialect: str):
+    """Built once per dialect (SQLAlchemy then reuses the compiled statement). For
+    each programme, the first open, unbooked BEP slot after ``at``, walking its
+    slots in start order on the ``(programme_id, kind, start_at)`` index: a LATERAL
+    sub-select over the ids on PostgreSQL, a correlated one elsewhere."""
+    open_bep = (
+        Slot.kind == "bep",
+        Slot.start_at > bindparam("at", type_=UTCDateTime),
+        Slot.status == "open",
+        _unbooked(),
+    )
+    columns = (
+        Slot.programme_id,
+        Slot.code,
+        Slot.start_at,
+        Slot.end_at,
+        Slot.remote,
+        Slot.timezone,
+    )
+    if dialect == "postgresql":
+        wanted = (
+            func.unnest(bindparam("ids", type_=ARRAY(Integer)))
+            .table_valued("id")
+            .render_derived(name="wanted")
+        )
+        first = (
+            select(*columns)
+            .where(Slot.programme_id == wanted.c.id, *open_bep)
+            .order_by(Slot.start_at, Slot.id)
+            .limit(1)
+            .lateral("first_free")
+        )
+        return select(*first.c).select_from(wanted).join(first, true())
     first_free = (
         select(Slot.id)
-        .where(
-            Slot.programme_id == Programme.id,
-            Slot.kind == "bep",
-            Slot.start_at > bindparam("at", type_=UTCDateTime),
-            Slot.status == "open",
-            ~booked,
-        )
+        .where(Slot.programme_id == Programme.id, *open_bep)
         .order_by(Slot.start_at, Slot.id)
         .limit(1)
         .correlate(Programme)
         .scalar_subquery()
     )
-    chosen = select(first_free).where(Programme.id.in_(bindparam("ids", expanding=True)))
-    return select(
-        Slot.programme_id, Slot.code, Slot.start_at, Slot.end_at, Slot.remote, Slot.timezone
-    ).where(Slot.id.in_(chosen.scalar_subquery()))
+    chosen = select(first_free).where(_ids_in(Programme.id, dialect))
+    return select(*columns).where(Slot.id.in_(chosen.scalar_subquery()))
 
 
-def _next_cohort_statement():
+def _next_cohort_statement(dialect: str):
     first = (
         select(func.min(GroupSession.start_at))
         .where(GroupSession.cohort_id == Cohort.id, GroupSession.status != "cancelled")
@@ -236,7 +269,7 @@ def _next_cohort_statement():
         Cohort.seats_taken,
         first,
     ).where(
-        Cohort.programme_id.in_(bindparam("ids", expanding=True)),
+        _ids_in(Cohort.programme_id, dialect),
         Cohort.status == "open",
         or_(
             Cohort.registration_closes_at.is_(None),
@@ -245,8 +278,18 @@ def _next_cohort_statement():
     )
 
 
-_NEXT_BEP = _next_bep_statement()
-_NEXT_COHORT = _next_cohort_statement()
+_STATEMENTS: dict[tuple[str, str], object] = {}
+
+
+def _statement(name: str):
+    """The named statement for the current database's dialect, built once."""
+    dialect = db.session.get_bind().dialect.name
+    key = (name, dialect)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        build = _next_bep_statement if name == "next_bep" else _next_cohort_statement
+        statement = _STATEMENTS[key] = build(dialect)
+    return statement
 
 
 def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot]:
@@ -254,7 +297,9 @@ def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot
     after ``at``, with no confirmed booking. One indexed query for the given ids."""
     if not programme_ids:
         return {}
-    rows = db.session.connection().execute(_NEXT_BEP, {"ids": list(programme_ids), "at": at})
+    rows = db.session.connection().execute(
+        _statement("next_bep"), {"ids": list(programme_ids), "at": at}
+    )
     return {
         r.programme_id: NextSlot(r.code, r.start_at, r.end_at, r.remote, r.timezone) for r in rows
     }
@@ -297,7 +342,9 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
 
 
 def _query_next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
-    rows = db.session.connection().execute(_NEXT_COHORT, {"ids": list(programme_ids), "at": at})
+    rows = db.session.connection().execute(
+        _statement("next_cohort"), {"ids": list(programme_ids), "at": at}
+    )
     best: dict[int, NextCohort] = {}
     for r in rows:
         if r.first_start is None or r.first_start <= at:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from etp_orient.booking.models import Slot
 from etp_orient.catalogue.models import Programme
@@ -122,3 +122,33 @@ def test_check_only_validates(runner, tmp_path):
     result = runner.invoke(args=["import-offer", "--check", _write(tmp_path / "bad.json", data)])
     assert result.exit_code == 1
     assert "$.slots[0].site: Lieu inconnu(e)" in result.output
+
+
+def _analyses(table: str) -> int:
+    """How many times PostgreSQL's planner statistics were gathered for ``table``."""
+    db.session.rollback()
+    return db.session.scalar(
+        text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = :table"),
+        {"table": table},
+    )
+
+
+def test_import_gives_postgresql_fresh_planner_statistics(runner, tmp_path):
+    # a freshly loaded table without statistics is planned as if empty (a national
+    # offer then made every orientation scan whole tables); autovacuum may be off
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("ANALYZE after a bulk load is for PostgreSQL")
+    path = _write(tmp_path / "offer.json", sample_offer())
+    before = _analyses("slots")
+    assert runner.invoke(args=["import-offer", path]).exit_code == 0
+    after = _analyses("slots")
+    assert after == before + 1
+    assert runner.invoke(args=["import-offer", path]).exit_code == 0
+    assert _analyses("slots") == after  # nothing changed: no statistics to refresh
+
+
+def test_reference_data_has_planner_statistics_from_the_migration():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("ANALYZE after a bulk load is for PostgreSQL")
+    assert _analyses("communes") >= 1
+    assert _analyses("commune_postal_codes") >= 1
