@@ -60,9 +60,17 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en", "ar"],
         **_optional_ints(env, "ORIENTATION_LOG_BATCH"),
+        # how long a process may reuse what it read of the offer, the communes and the
+        # next dates before it checks again (seconds; the code has defaults)
+        **_optional_floats(env, "ORIENTATION_INDEX_TTL", "ORIENTATION_DATES_TTL", "GEO_INDEX_TTL"),
     }
 
 
 def _optional_ints(env, *names: str) -> dict:
     """Integer settings that only exist when the environment sets them (the code has defaults)."""
     return {name: int(env[name]) for name in names if env.get(name)}
+
+
+def _optional_floats(env, *names: str) -> dict:
+    """Number settings that only exist when the environment sets them (the code has defaults)."""
+    return {name: float(env[name]) for name in names if env.get(name)}

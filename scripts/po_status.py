@@ -119,6 +119,9 @@ def extract(output: Path) -> None:
     """Extract every message of the code and templates into ``output`` (a .pot)."""
     subprocess.run(  # noqa: S603  (our own pybabel, fixed arguments)
         [PYBABEL, "-q", "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS]
+        # pybabel skips folders whose name starts with "_" unless told which to skip:
+        # templates/_macros holds shared form pieces with their own messages
+        + ["--ignore-dirs", ".* __pycache__ node_modules"]
         + ["--project", "etp-orient", "-o", str(output), "."],
         cwd=ROOT,
         check=True,

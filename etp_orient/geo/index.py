@@ -1,7 +1,8 @@
 """The in-process commune name index behind ``geo.services.search_communes``.
 
 Built from the database once per process and per database, rebuilt when the
-number of communes or postal codes changes (a cheap count checked on each use).
+number of communes or postal codes changes (two counts, checked at most every
+``GEO_INDEX_TTL`` seconds: 2 by default, at every use when testing).
 Names are folded (``core.text.fold``); former commune names and municipal
 arrondissements (``geo/data/aliases.csv.gz``) lead to the current commune.
 """
@@ -9,9 +10,11 @@ arrondissements (``geo/data/aliases.csv.gz``) lead to the current commune.
 import bisect
 import heapq
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask import current_app
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 
@@ -44,6 +47,7 @@ class NameIndex:
     words: dict[str, set[int]]  # word -> entry ids
     sorted_words: list[str]
     postal_codes: list[tuple[str, str]]  # sorted (postal code, INSEE)
+    checked_at: float = 0.0  # time.monotonic() of the last signature check
 
 
 _indexes: dict[str, NameIndex] = {}
@@ -64,14 +68,17 @@ def _signature() -> tuple:
 def get_index() -> NameIndex:
     """The index of the current database, built on first use or after a change."""
     key = db.engine.url.render_as_string(hide_password=True)
-    signature = _signature()
     index = _indexes.get(key)
-    if index is not None and index.signature == signature:
+    ttl = current_app.config.get("GEO_INDEX_TTL", 0.0 if current_app.testing else 2.0)
+    if index is not None and time.monotonic() - index.checked_at < ttl:
         return index
-    with _lock:
-        index = _indexes.get(key)
-        if index is None or index.signature != signature:
-            index = _indexes[key] = _build_index(signature)
+    signature = _signature()
+    if index is None or index.signature != signature:
+        with _lock:
+            index = _indexes.get(key)
+            if index is None or index.signature != signature:
+                index = _indexes[key] = _build_index(signature)
+    index.checked_at = time.monotonic()
     return index
 
 
@@ -126,6 +133,13 @@ def reset_index() -> None:
     """Forget the in-process search index (it is rebuilt on the next search)."""
     with _lock:
         _indexes.clear()
+
+
+def postal_code_communes(index: NameIndex, code: str) -> list[CommuneInfo]:
+    """Communes served by exactly this postal code, most populated first."""
+    start = bisect.bisect_left(index.postal_codes, (code, ""))
+    stop = bisect.bisect_left(index.postal_codes, (code + "\x00", ""))
+    return sorted((index.infos[i] for _, i in index.postal_codes[start:stop]), key=by_population)
 
 
 def code_prefix(index: NameIndex, prefix: str) -> list[CommuneInfo]:

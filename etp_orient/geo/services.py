@@ -7,10 +7,10 @@ Public functions (used by orientation and the API; names are a contract):
 - ``search_communes(q, limit=10)`` -> ``list[CommuneInfo]`` (for an autocomplete)
 - ``resolve_commune(text)`` -> ``CommuneResolution`` (one commune, or candidates to choose from)
 
-Exact look-ups read the database. Name search uses an in-process index built
-from the database once per process (``geo.index``, one to two seconds) and rebuilt when the
-number of communes or postal codes changes; a search then takes a few
-milliseconds. No Flask request is used here; an application context is needed
+Look-ups by INSEE code read the database. Postal codes and names use an
+in-process index built from the database once per process (``geo.index``, one
+to two seconds) and rebuilt when the number of communes or postal codes
+changes; a look-up then takes microseconds, a name search a few milliseconds. No Flask request is used here; an application context is needed
 for the database session.
 """
 
@@ -18,14 +18,21 @@ import functools
 import re
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.text import fold
 from ..extensions import db
-from .index import EXACT, FUZZY, PREFIX, code_prefix, get_index, name_matches, reset_index
+from .index import (
+    EXACT,
+    FUZZY,
+    PREFIX,
+    code_prefix,
+    get_index,
+    name_matches,
+    postal_code_communes,
+    reset_index,
+)
 from .loader import read_aliases
-from .models import Commune, CommunePostalCode
+from .models import Commune
 from .values import CommuneInfo, CommuneResolution
 
 __all__ = [
@@ -71,14 +78,7 @@ def communes_for_postal_code(code: str) -> list[CommuneInfo]:
     code = (code or "").strip()
     if not _POSTAL_CODE.match(code):
         return []
-    communes = db.session.scalars(
-        select(Commune)
-        .options(selectinload(Commune.postal_codes))
-        .join(CommunePostalCode)
-        .where(CommunePostalCode.code == code)
-        .order_by(Commune.population.desc().nulls_last(), Commune.name, Commune.insee)
-    )
-    return [_info(c) for c in communes]
+    return postal_code_communes(get_index(), code)
 
 
 def search_communes(q: str, limit: int = 10) -> list[CommuneInfo]:

@@ -244,8 +244,10 @@ def get_index() -> OfferIndex:
 def clear_cache() -> None:
     """Forget every index and resolved place (tests that rewrite the offer or the
     communes under a frozen clock use it)."""
+    from .matching import forget_dates
     from .places import clear_place_cache
 
     with _lock:
         _cache.clear()
     clear_place_cache()
+    forget_dates()

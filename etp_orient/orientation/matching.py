@@ -305,22 +305,27 @@ def next_bep_slots(programme_ids: list[int], at: datetime) -> dict[int, NextSlot
     }
 
 
-# Next group start per programme, remembered for ORIENTATION_DATES_TTL seconds (default
-# 30): a group's first date seldom changes, and results only show that date.
-_cohort_memo: dict[tuple[int, int], tuple[float, NextCohort | None]] = {}
+# The next BEP and the next group of each programme, remembered per process for
+# ORIENTATION_DATES_TTL seconds (default 30; 0 when testing): results only show their
+# dates, and the same programmes come back in search after search. A date that has
+# passed is fetched again at once; a slot booked meanwhile may still be named for up
+# to that delay (the booking page always lists the live slots).
+_dates_memo: dict[tuple[int, str, int], tuple[float, object]] = {}
+_MEMO_SIZE = 50000
 
 
-def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
-    """The next cohort of each programme that has not started and still takes people."""
+def _remembered(kind: str, programme_ids: list[int], at: datetime, fetch) -> dict:
+    """``fetch(ids, at)`` for the ids not remembered (or remembered too long ago)."""
     if not programme_ids:
         return {}
-    ttl = current_app.config.get("ORIENTATION_DATES_TTL", 30.0)
+    app = current_app
+    ttl = app.config.get("ORIENTATION_DATES_TTL", 0.0 if app.testing else 30.0)
     engine = id(db.engine)
     clock = time.monotonic()
-    best: dict[int, NextCohort] = {}
+    best: dict = {}
     missing = []
     for pid in programme_ids:
-        known = _cohort_memo.get((engine, pid))
+        known = _dates_memo.get((engine, kind, pid))
         if (
             known is not None
             and clock - known[0] < ttl
@@ -332,13 +337,23 @@ def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort
             missing.append(pid)
     if not missing:
         return best
-    found = _query_next_cohorts(missing, at)
-    if len(_cohort_memo) > 50000:
-        _cohort_memo.clear()
+    found = fetch(missing, at)
+    if len(_dates_memo) > _MEMO_SIZE:
+        _dates_memo.clear()
     for pid in missing:
-        _cohort_memo[(engine, pid)] = (clock, found.get(pid))
+        _dates_memo[(engine, kind, pid)] = (clock, found.get(pid))
     best.update(found)
     return best
+
+
+def forget_dates() -> None:
+    """Forget the remembered next dates (tests that rewrite the offer use it)."""
+    _dates_memo.clear()
+
+
+def next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
+    """The next cohort of each programme that has not started and still takes people."""
+    return _remembered("cohort", programme_ids, at, _query_next_cohorts)
 
 
 def _query_next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, NextCohort]:
@@ -358,7 +373,7 @@ def _query_next_cohorts(programme_ids: list[int], at: datetime) -> dict[int, Nex
 
 
 def _attach_beps(results: list[ProgrammeResult], at: datetime) -> None:
-    beps = next_bep_slots(list({r.programme.id for r in results}), at)
+    beps = _remembered("bep", list({r.programme.id for r in results}), at, next_bep_slots)
     for r in results:
         r.next_bep = beps.get(r.programme.id)
 

@@ -76,7 +76,10 @@
       active = -1;
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
-      status.textContent = items.length ? items.length + " " + (document.documentElement.lang === "fr" ? "communes" : "") : "";
+      // the sentences come translated from the page (data-found, data-none)
+      status.textContent = items.length
+        ? (box.getAttribute("data-found") || "{count}").replace("{count}", String(items.length))
+        : (box.getAttribute("data-none") || "");
     }
 
     input.addEventListener("input", function () {

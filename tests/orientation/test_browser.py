@@ -175,6 +175,11 @@ def test_commune_autocomplete_with_keyboard(offer, live_server, page):
     page.keyboard.type("Trois-Pal")
     page.wait_for_selector("#commune-options li[role=option]")
     assert page.get_attribute("input#commune", "aria-expanded") == "true"
+    found = page.locator("#commune-options li[role=option]").count()
+    # what a screen reader hears, in the page's language
+    assert page.text_content(".commune-autocomplete [role=status]") == (
+        f"Communes proposées : {found}. Flèche du bas pour les parcourir."
+    )
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert page.input_value("input#commune").startswith("Trois-Palis")
@@ -183,3 +188,16 @@ def test_commune_autocomplete_with_keyboard(offer, live_server, page):
     press_enter_and_wait(page)
     assert "commune=insee%3A16388" in page.url
     assert page.get_by_role("heading", name="Diabète de type 2 en Angoumois").is_visible()
+
+
+def test_commune_autocomplete_speaks_the_page_language(offer, live_server, page):
+    page.goto(live_server.url + "/orientation?q=diab%C3%A8te+de+type+2&lang=en")
+    tab_to(page, "input[name=commune]")
+    page.keyboard.type("Trois-Pal")
+    page.wait_for_selector("#commune-options li[role=option]")
+    found = page.locator("#commune-options li[role=option]").count()
+    status = page.text_content(".commune-autocomplete [role=status]")
+    assert status == f"Suggested communes: {found}. Press the down arrow to go through them."
+    page.keyboard.type("zzqx")
+    page.wait_for_selector("#commune-options", state="hidden")
+    assert page.text_content(".commune-autocomplete [role=status]") == "No commune found."
