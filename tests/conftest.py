@@ -104,12 +104,18 @@ def _clean_tables(request):
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as conn:
+            # DELETE, children first: TRUNCATE syncs every table's new file to disk,
+            # a third of a second per test on PostgreSQL, where a few rows take ms
+            for table in tables:
+                conn.execute(table.delete())
             if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
+                # ids start again at 1, as TRUNCATE … RESTART IDENTITY (and SQLite) do
                 for table in tables:
-                    conn.execute(table.delete())
+                    if "id" in table.c and table.c.id.autoincrement is not False:
+                        conn.execute(
+                            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
+                            {"t": f'"{table.name}"'},
+                        )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
@@ -83,9 +84,9 @@ def create_user(
     """
     address = normalise_email(email)
     if "@" not in address or len(address) > 254:
-        raise AccountError("adresse e-mail invalide", field="email")
+        raise AccountError(_l("Saisissez une adresse e-mail valide."), field="email")
     if find_user(address) is not None:
-        raise AccountError("un compte existe déjà avec cette adresse", field="email")
+        raise AccountError(_l("Un compte existe déjà avec cette adresse."), field="email")
     problem = passwords.password_problem(password, email=address)
     if problem:
         raise AccountError(problem, field="password")
@@ -257,7 +258,7 @@ def request_password_reset(email: str) -> bool:
 def add_membership(user: User, structure: Structure, role: str, *, actor: User) -> Membership:
     """Give ``user`` a role in ``structure`` (nothing new if they already have it)."""
     if role not in ROLES:
-        raise AccountError("rôle inconnu", field="role")
+        raise AccountError(_l("Choisissez un rôle de la liste."), field="role")
     for membership in user.memberships:
         if membership.structure_id == structure.id and membership.role == role:
             return membership

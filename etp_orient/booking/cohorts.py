@@ -148,6 +148,18 @@ def join_cohort(
     participant_id = participant.id if participant is not None else None
     lock = locking_enabled()
     start(lock)
+    return _join(cohort_code, data, participant_id, acting_user, token, lock)
+
+
+def _join(
+    cohort_code: str,
+    data: ParticipantData | None,
+    participant_id: int | None,
+    acting_user,
+    token: str | None,
+    lock: bool,
+) -> JoinResult:
+    """``join_cohort`` once the transaction holds the write lock (``start``)."""
     cohort = lock_cohort(cohort_code, lock)
     if cohort is None or cohort.status != "open":
         raise BookingError("cohort_unavailable")
@@ -256,6 +268,13 @@ def leave_cohort(
     participant_id = participant.id
     lock = locking_enabled()
     start(lock)
+    return _leave(participant_id, cohort_code, acting_user, token, lock)
+
+
+def _leave(
+    participant_id: int, cohort_code: str, acting_user, token: str | None, lock: bool
+) -> Enrollment:
+    """``leave_cohort`` once the transaction holds the write lock (``start``)."""
     cohort = lock_cohort(cohort_code, lock)
     if cohort is None:
         raise BookingError("not_found")
@@ -296,3 +315,21 @@ def leave_cohort(
         promote_waitlisted(cohort, acting_user=acting_user)
     db.session.flush()
     return enrollment
+
+
+def move_enrollment(
+    participant: Participant, from_code: str, to_code: str, *, acting_user=None
+) -> JoinResult:
+    """Move a person from one group to another, all in one transaction: a place in
+    the new group (or its waiting list), then out of the old one; a freed seat goes
+    to the first person waiting there. Raises :class:`BookingError` as
+    :func:`join_cohort` and :func:`leave_cohort` do; the caller then rolls back and
+    nothing has changed (never in both groups, never in neither)."""
+    participant_id = participant.id
+    lock = locking_enabled()
+    start(lock)
+    for code in sorted({from_code, to_code}):  # always the same order: no deadlock
+        lock_cohort(code, lock)
+    result = _join(to_code, None, participant_id, acting_user, None, lock)
+    _leave(participant_id, from_code, acting_user, None, lock)
+    return result

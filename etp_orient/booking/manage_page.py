@@ -187,6 +187,10 @@ def cancel(token: str, booking_id: int):
     )
 
 
+# The soonest free dates offered when moving an appointment (a list one can read).
+MOVE_CHOICES = 60
+
+
 @bp.route("/<token>/rdv/<int:booking_id>/deplacer", methods=["GET", "POST"])
 @secret_link_limit
 @limiter.limit(POST_LIMIT, methods=["POST"])
@@ -195,7 +199,9 @@ def move(token: str, booking_id: int):
     booking = _booking(participant, booking_id)
     if booking.status != "confirmed" or booking.slot.start_at <= now():
         return redirect(url_for(".overview", token=token), 303)
-    options = services.free_slots(booking.slot.programme_id, kind=booking.slot.kind)
+    options = services.free_slots(
+        booking.slot.programme_id, kind=booking.slot.kind, limit=MOVE_CHOICES
+    )
     form = MoveForm()
     form.slot.choices = _choices(options)
     status = 200
@@ -210,7 +216,9 @@ def move(token: str, booking_id: int):
             status = 409
             participant = _participant(token)
             booking = _booking(participant, booking_id)
-            options = services.free_slots(booking.slot.programme_id, kind=booking.slot.kind)
+            options = services.free_slots(
+                booking.slot.programme_id, kind=booking.slot.kind, limit=MOVE_CHOICES
+            )
             form.slot.choices = _choices(options)
         else:
             db.session.commit()

@@ -137,6 +137,7 @@ def send(
         ics_method=("CANCEL" if cancel else "REQUEST") if ics is not None else None,
         dedupe_key=dedupe_key,
         sms_dedupe_key=f"sms:{dedupe_key}" if dedupe_key else None,
+        owner=f"participant:{participant.id}",
     )
 
 

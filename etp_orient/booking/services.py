@@ -23,7 +23,7 @@ detect overbooking (the control run).
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
@@ -36,6 +36,7 @@ from .cohorts import (  # noqa: F401  (one import surface for views and other pa
     join_cohort,
     leave_cohort,
     lock_cohort,
+    move_enrollment,
     promote_waitlisted,
     registration_closes_at,
     registration_open,
@@ -86,29 +87,49 @@ def slot_bookable(slot: Slot | None) -> bool:
     return taken is None
 
 
-def free_slots(programme_id: int, *, kind: str = "bep", limit: int | None = None) -> list[Slot]:
-    """The programme's open future slots with no confirmed booking, soonest first."""
-    booked = select(Booking.slot_id).where(Booking.status == "confirmed")
-    query = (
-        select(Slot)
-        .where(
-            Slot.programme_id == programme_id,
-            Slot.kind == kind,
-            Slot.status == "open",
-            Slot.start_at > now(),
-            Slot.id.not_in(booked),
-        )
-        .order_by(Slot.start_at, Slot.id)
+def _free_slots_query(programme_id: int, kind: str):
+    booked = (
+        select(Booking.id).where(Booking.slot_id == Slot.id, Booking.status == "confirmed").exists()
     )
+    return select(Slot).where(
+        Slot.programme_id == programme_id,
+        Slot.kind == kind,
+        Slot.status == "open",
+        Slot.start_at > now(),
+        ~booked,
+    )
+
+
+def free_slots(
+    programme_id: int, *, kind: str = "bep", limit: int | None = None, after: Slot | None = None
+) -> list[Slot]:
+    """The programme's open future slots with no confirmed booking, soonest first;
+    at most ``limit``, and only those coming after ``after`` (the next page)."""
+    query = _free_slots_query(programme_id, kind)
+    if after is not None:
+        query = query.where(
+            or_(
+                Slot.start_at > after.start_at,
+                and_(Slot.start_at == after.start_at, Slot.id > after.id),
+            )
+        )
+    query = query.order_by(Slot.start_at, Slot.id)
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
 
 
 def nearest_free_slots(slot: Slot, limit: int = 5) -> list[Slot]:
-    """Free slots of the same programme closest in time to ``slot`` (for the "taken" page)."""
-    candidates = free_slots(slot.programme_id, kind=slot.kind)
-    candidates.sort(key=lambda s: abs((s.start_at - slot.start_at).total_seconds()))
+    """Free slots of the same programme closest in time to ``slot`` (for the "taken" page):
+    the ``limit`` nearest before and after it, the closest first."""
+    around = _free_slots_query(slot.programme_id, slot.kind).where(Slot.id != slot.id)
+    before = around.where(Slot.start_at <= slot.start_at).order_by(
+        Slot.start_at.desc(), Slot.id.desc()
+    )
+    later = around.where(Slot.start_at > slot.start_at).order_by(Slot.start_at, Slot.id)
+    candidates = list(db.session.scalars(before.limit(limit)))
+    candidates += db.session.scalars(later.limit(limit))
+    candidates.sort(key=lambda s: (abs((s.start_at - slot.start_at).total_seconds()), s.id))
     return sorted(candidates[:limit], key=lambda s: s.start_at)
 
 
@@ -298,7 +319,7 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
     Past bookings and attendance stay as anonymous rows for the yearly counts.
     No message is sent: the address is gone.
     """
-    from ..notify.services import forget_recipient
+    from ..notify.services import forget_messages
     from .participants import anonymise
 
     participant_id = participant.id
@@ -330,9 +351,8 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
             withdraw_enrollment_reminders(enrollment)
             promote_waitlisted(cohort)
     # the messages already sent or queued hold the name and dates: they go too
-    for address in (person.email, person.phone):
-        if address:
-            forget_recipient(address)
+    # (not those of a relative who shares the address)
+    forget_messages(f"participant:{participant_id}", [person.email, person.phone])
     anonymise(person)
     audit("participant.delete", obj_type="participant", obj_id=participant_id)
     db.session.flush()

@@ -97,17 +97,36 @@ def _is_pro() -> bool:
 # ---------------------------------------------------------------- slots
 
 
+# A page lists this many free slots; "later dates" shows the next ones.
+SLOTS_PER_PAGE = 40
+
+
 @bp.get("/programmes/<code>/rdv")
 def slots(code: str):
     """The programme's open BEP slots, grouped by day, on site or by phone/video."""
     programme = _published_programme(code)
-    free = services.free_slots(programme.id)
+    after = _slot_after(programme)
+    free = services.free_slots(programme.id, limit=SLOTS_PER_PAGE + 1, after=after)
+    more = free[SLOTS_PER_PAGE - 1] if len(free) > SLOTS_PER_PAGE else None
     return render_template(
         "booking/slots.html",
         programme=programme,
-        days=_days(free),
+        days=_days(free[:SLOTS_PER_PAGE]),
         pro=_is_pro(),
         referral_code=_referral_arg(),
+        next_page=more.code if more is not None else None,
+        first_page=after is None,
+    )
+
+
+def _slot_after(programme) -> Slot | None:
+    """The slot named by ``?apres=`` (the last one of the page before), if it is this
+    programme's: the page then starts after it. Anything else shows the first page."""
+    code = (request.args.get("apres") or "").strip()[:100]
+    if not code:
+        return None
+    return db.session.scalar(
+        select(Slot).where(Slot.code == code, Slot.programme_id == programme.id)
     )
 
 

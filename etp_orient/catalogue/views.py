@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from ..core.clock import now
+from ..core.i18n import language_names
 from ..orientation.availability import open_bep_slots, upcoming_cohorts
 from ..orientation.explain import condition_label
 from ..orientation.index import get_index
@@ -42,6 +43,7 @@ def programme(code: str):
         programme=found,
         conditions=[condition_label(c.code, conditions) for c in found.conditions],
         professions=[str(PROFESSIONS.get(p, p)) for p in found.professions],
+        session_languages=language_names(found.languages or ["fr"]),
         slots=open_bep_slots(found, at, limit=5),
         cohorts=upcoming_cohorts(found, at, limit=5),
         platform_contact=current_app.config["PLATFORM_CONTACT"],

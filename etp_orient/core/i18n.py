@@ -66,3 +66,19 @@ def init_app(app) -> None:
             "text_direction": text_direction(),
             "languages": [("fr", "Français"), ("en", "English"), ("ar", "العربية")],
         }
+
+
+def language_names(codes) -> list[str]:
+    """The names of languages (ISO 639 codes) in the page's language ("arabe", "Arabic"),
+    the French name or the code itself when Babel has none in that language."""
+    from babel import Locale
+    from flask_babel import gettext
+
+    # languages the CLDR data does not name
+    own = {"fsl": lambda: gettext("Langue des signes française (LSF)")}
+    names = Locale.parse(current_language()).languages
+    french = Locale.parse("fr").languages
+    return [
+        own[code]() if code in own else names.get(code) or french.get(code) or code
+        for code in codes
+    ]

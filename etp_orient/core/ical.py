@@ -38,6 +38,8 @@ from icalendar import (
 from icalendar.parser import content_line as _content_line
 from icalendar.parser.string import _foldline as _ORIGINAL_FOLDLINE
 
+from .clock import now
+
 
 def fast_foldline(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
     """RFC 5545 line folding, byte for byte the same as icalendar's ``_foldline``.
@@ -219,7 +221,7 @@ def timezone_window(events: list[CalEvent]) -> tuple[date, date]:
     from one build to the next.
     """
     if not events:
-        year = datetime.now(UTC).year
+        year = now().year  # the injected clock: an empty calendar is built the same way
         return date(year, 1, 1), date(year + 1, 1, 1)
     first = min(e.start for e in events).astimezone(UTC)
     last = max(e.end for e in events).astimezone(UTC)

@@ -283,6 +283,7 @@ def _tell(
             ics=ics,
             ics_method="CANCEL" if cancel else "REQUEST",
             dedupe_key=f"{key}:u{user.id}",
+            owner=f"user:{user.id}",
         )
         count += 1
     return count

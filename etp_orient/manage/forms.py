@@ -1,7 +1,9 @@
 """Back-office forms. Services repeat the rules that matter; forms give the messages."""
 
 from datetime import date
+from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,7 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..accounts.forms import choices
+from ..booking.forms import normalise_phone
 from ..catalogue.models import FORMATS, PREGNANCY, PROGRAMME_STATUSES
+from ..core.i18n import language_names
 
 # Dates typed in the back office stay within this range: near year 1 or 9999,
 # time-zone conversions and "+ n weeks" overflow Python's dates (a 500).
@@ -28,6 +32,30 @@ def sensible_date(form, field) -> None:
     """A date between FIRST_DATE and LAST_DATE (or none, left to the other validators)."""
     if field.data is not None and not FIRST_DATE <= field.data <= LAST_DATE:
         raise ValidationError(_l("Choisissez une autre date."))
+
+
+def web_address(form, field) -> None:
+    """An ``http(s)://`` address (a video link sent to participants): anything else,
+    ``javascript:`` first of all, is refused. Surrounding spaces are dropped."""
+    value = (field.data or "").strip()
+    field.data = value or None
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(_l("Saisissez une adresse web complète, qui commence par https://"))
+
+
+# Languages a programme's sessions may be held in (ISO 639), most asked for first;
+# their names come from Babel in the reader's language. "fsl": French Sign Language.
+SESSION_LANGUAGES = ("fr", "en", "ar", "es", "pt", "it", "de", "tr", "ro", "ru", "zh", "fsl")
+
+
+def language_choices(also=()) -> list[tuple[str, str]]:
+    """(code, name) of SESSION_LANGUAGES and of the codes ``also`` (those a programme
+    already has, from its offer file), named in the page's language."""
+    codes = list(SESSION_LANGUAGES) + [c for c in also if c not in SESSION_LANGUAGES]
+    return list(zip(codes, language_names(codes), strict=True))
 
 
 CODE = Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Minuscules, chiffres et tirets seulement."))
@@ -89,9 +117,37 @@ class ProgrammeForm(FlaskForm):
         _l("Ateliers à suivre pour terminer le programme"),
         validators=[Optional(), NumberRange(0, 50)],
     )
+    languages = SelectMultipleField(
+        _l("Langues des séances"), choices=[], description=_l("Aucune cochée : le français.")
+    )
+    catchment_km = IntegerField(
+        _l("Distance d'accueil (km)"),
+        validators=[Optional(), NumberRange(1, 1000)],
+        description=_l("Vide : la distance choisie par la personne, 30 km par défaut."),
+    )
     ars_authorisation = StringField(_l("Référence ARS"), validators=[Optional(), Length(max=100)])
     contact_email = StringField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
     contact_phone = StringField(_l("Téléphone de contact"), validators=[Optional(), Length(max=30)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices(getattr(kwargs.get("obj"), "languages", ()))
+
+    def validate_contact_email(self, field):
+        if not field.data or not field.data.strip():
+            return
+        try:
+            validate_email(field.data.strip(), check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValidationError(
+                _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
+            ) from error
+
+    def validate_contact_phone(self, field):
+        if field.data and field.data.strip() and normalise_phone(field.data) is None:
+            raise ValidationError(
+                _l("Écrivez un numéro de téléphone complet, par exemple 05 45 00 00 00.")
+            )
 
     def validate_age_max(self, field):
         if (
@@ -256,7 +312,8 @@ class CohortForm(FlaskForm):
 
     site = SelectField(_l("Lieu"), choices=[], validate_choice=False)
     video_url = StringField(
-        _l("Lien vidéo (groupe à distance)"), validators=[Optional(), Length(max=500)]
+        _l("Lien vidéo (groupe à distance)"),
+        validators=[Optional(), Length(max=500), web_address],
     )
     capacity = IntegerField(
         _l("Nombre de places"),
@@ -304,5 +361,5 @@ class CohortSettingsForm(FlaskForm):
         validators=[Optional(), sensible_date],
         description=_l("Vide : à la première séance."),
     )
-    video_url = StringField(_l("Lien vidéo"), validators=[Optional(), Length(max=500)])
+    video_url = StringField(_l("Lien vidéo"), validators=[Optional(), Length(max=500), web_address])
     facilitators = SelectMultipleField(_l("Animateurs"), choices=[], validate_choice=False)

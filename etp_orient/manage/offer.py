@@ -58,6 +58,8 @@ def update_programme(programme: Programme, data: dict, *, sites: list[Site], act
         "ars_authorisation",
         "contact_email",
         "contact_phone",
+        "languages",
+        "catchment_km",
     ):
         if name in data:
             value = data[name]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import can, staff_required
-from ..booking.cohorts import join_cohort, leave_cohort
+from ..booking.cohorts import leave_cohort, move_enrollment
 from ..booking.forms import ParticipantForm
 from ..booking.models import Cohort, Enrollment, GroupSession
 from ..booking.rules import BookingError
@@ -145,18 +145,15 @@ def enrollment_move(cohort_code: str, enrollment_id: int):
     except service.GroupError as error:
         flash(ERRORS[str(error)](), "error")
         return redirect(url_for(".group", cohort_code=cohort_code))
-    participant = enrollment.participant
-    # The booking services each take the write lock (and so end any open
-    # transaction): join the new group first and commit, then leave the old one,
-    # so that a full target changes nothing.
+    # one transaction: in the new group and out of the old one, or nothing at all
     try:
-        result = join_cohort(target.code, participant=participant, acting_user=current_user)
+        result = move_enrollment(
+            enrollment.participant, cohort_code, target.code, acting_user=current_user
+        )
     except BookingError as error:
         db.session.rollback()
         flash(BOOKING_ERRORS.get(error.reason, lambda: _("Inscription impossible."))(), "error")
         return redirect(url_for(".group", cohort_code=cohort_code))
-    db.session.commit()
-    leave_cohort(participant, cohort_code, acting_user=current_user)
     db.session.commit()
     flash(
         _("La personne passe dans le groupe %(code)s.", code=target.code)

@@ -39,6 +39,9 @@ class OutboxMessage(db.Model):
     # iCalendar attachment and its METHOD (REQUEST or CANCEL)
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(10))
+    # whose message it is, as an opaque key ("participant:42", "user:7"): erasing a
+    # person deletes their messages, not those of someone who shares their address
+    owner: Mapped[str | None] = mapped_column(String(40), index=True)
     # makes a message unique (e.g. "reminder:booking:42"): never queued twice
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(8), default="pending", nullable=False)

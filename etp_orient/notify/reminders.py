@@ -200,6 +200,7 @@ def _queue_booking(key: str, participant, booking) -> OutboxMessage | None:
         ics=_slot_invitation(booking, participant) if participant.email else None,
         ics_method="REQUEST",
         dedupe_key=key,
+        owner=f"participant:{participant.id}",
     )
 
 
@@ -231,6 +232,7 @@ def _queue_session(key: str, participant, session, enrollment) -> OutboxMessage 
         ics=_session_invitation(session, participant) if participant.email else None,
         ics_method="REQUEST",
         dedupe_key=key,
+        owner=f"participant:{participant.id}",
     )
 
 

@@ -14,7 +14,7 @@ from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
@@ -136,6 +136,7 @@ def queue_email(
     ics: str | bytes | None = None,
     ics_method: str | None = None,
     dedupe_key: str | None = None,
+    owner: str | None = None,
 ) -> OutboxMessage | None:
     """Render ``templates/emails/<template>.*`` in ``language`` and put it in the outbox.
 
@@ -154,6 +155,7 @@ def queue_email(
     message = OutboxMessage(
         channel="email",
         recipient=to.strip(),
+        owner=owner,
         language=language,
         template=template[:40],
         subject=parts["subject"],
@@ -181,6 +183,7 @@ def queue_for_person(
     ics_method: str | None = None,
     dedupe_key: str | None = None,
     sms_dedupe_key: str | None = None,
+    owner: str | None = None,
 ) -> OutboxMessage | None:
     """Queue ``template`` for a person: by e-mail when they gave an address, else by
     SMS when they gave a phone (the invitation only rides with the e-mail).
@@ -197,6 +200,7 @@ def queue_for_person(
             ics=ics,
             ics_method=ics_method,
             dedupe_key=dedupe_key,
+            owner=owner,
         )
     if phone:
         return queue_sms(
@@ -205,6 +209,7 @@ def queue_for_person(
             language=language,
             context=context,
             dedupe_key=sms_dedupe_key if sms_dedupe_key is not None else dedupe_key,
+            owner=owner,
         )
     return None
 
@@ -216,6 +221,7 @@ def queue_sms(
     language: str,
     context: dict,
     dedupe_key: str | None = None,
+    owner: str | None = None,
 ) -> OutboxMessage | None:
     """Render ``templates/sms/<template>.txt`` and put it in the outbox (see :func:`queue_email`).
 
@@ -226,6 +232,7 @@ def queue_sms(
     message = OutboxMessage(
         channel="sms",
         recipient=to.strip(),
+        owner=owner,
         language=language,
         template=template[:40],
         subject=None,
@@ -276,16 +283,24 @@ def purge_outbox(before: datetime) -> int:
     return result.rowcount or 0
 
 
-def forget_recipient(recipient: str) -> int:
-    """Delete every message to ``recipient`` (e-mail address or phone), sent or not; flushes.
+def forget_messages(owner: str, addresses: list[str | None]) -> int:
+    """Delete a person's messages, sent or not; flushes. Returns how many.
 
-    For a person who deletes their data. Messages queued afterwards in the same
-    transaction (e.g. "your data was deleted") are kept: call this first.
-    Messages being sent at this very moment are left to finish.
+    Theirs are those queued for ``owner``, and those to one of their ``addresses``
+    that belong to nobody in particular (a referral link, a manage link sent
+    again). A message to the same address for someone else (a relative who
+    books with the same e-mail) stays. Messages being sent at this very moment
+    are left to finish.
     """
+    addresses = [a.strip() for a in addresses if a]
+    mine = OutboxMessage.owner == owner
+    if addresses:
+        mine = or_(
+            mine, and_(OutboxMessage.owner.is_(None), OutboxMessage.recipient.in_(addresses))
+        )
     result = db.session.execute(
         delete(OutboxMessage)
-        .where(OutboxMessage.recipient == recipient.strip(), OutboxMessage.status != "sending")
+        .where(mine, OutboxMessage.status != "sending")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

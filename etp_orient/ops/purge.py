@@ -23,7 +23,7 @@ from ..core.clock import now
 from ..core.db import begin_write
 from ..core.models import AuditEvent, audit
 from ..extensions import db
-from ..notify.services import forget_recipient, purge_outbox
+from ..notify.services import forget_messages, purge_outbox
 from ..orientation.models import Referral
 
 DEFAULT_RETENTION_DAYS = 730
@@ -86,9 +86,7 @@ def stale_participants(cutoff: datetime) -> list[Participant]:
 
 def forget_person(participant: Participant) -> None:
     """Delete the person's messages from the outbox, then replace their identity."""
-    for address in (participant.email, participant.phone):
-        if address:
-            forget_recipient(address)
+    forget_messages(f"participant:{participant.id}", [participant.email, participant.phone])
     anonymise(participant)
 
 

@@ -80,3 +80,18 @@ def test_non_admin_does_not_see_admin_pages(app, client, clock):
         db.session.commit()
     login(client, "coord@example.org")
     assert client.get("/gestion/admin/").status_code == 404
+
+
+def test_an_address_already_used_is_refused_in_the_readers_language(app, client, clock):
+    _admin(app, client)
+    data = {
+        "email": "boss@example.org",
+        "password": "une phrase assez longue",
+        "role": "coordinator",
+        "structure": "cpts-y",
+    }
+    page = client.post("/gestion/admin/comptes/nouveau", data=data).get_data(as_text=True)
+    assert "Un compte existe déjà avec cette adresse." in page
+    page = client.post("/gestion/admin/comptes/nouveau?lang=en", data=data).get_data(as_text=True)
+    assert "An account already exists with this address." in page
+    assert 'value="boss@example.org"' in page

@@ -1,10 +1,12 @@
 """Joining a cohort: confirmed places, the waiting list in arrival order, promotion."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from etp_orient.booking import services
-from etp_orient.booking.models import Cohort, Enrollment
+from etp_orient.booking.models import Cohort, Enrollment, GroupSession
 from etp_orient.booking.services import BookingError
 from etp_orient.extensions import db
 from tests.fixtures.booking import person
@@ -133,3 +135,82 @@ def test_rejoining_after_leaving_goes_to_the_end(world):
     assert again.enrollment.status == "waitlisted"
     assert again.position == 1
     assert again.enrollment.waitlist_rank > people[3].enrollment.waitlist_rank
+
+
+def _second_cohort(world, capacity=2) -> Cohort:
+    source = world.cohort
+    other = Cohort(
+        code="grp-other",
+        programme=source.programme,
+        site=source.site,
+        format="presentiel",
+        capacity=capacity,
+        waitlist_enabled=True,
+    )
+    db.session.add(other)
+    for session in source.sessions:
+        db.session.add(
+            GroupSession(
+                code=f"{session.code}-other",
+                cohort=other,
+                workshop=session.workshop,
+                start_at=session.start_at + timedelta(days=1),
+                end_at=session.end_at + timedelta(days=1),
+            )
+        )
+    db.session.commit()
+    return other
+
+
+def _live(participant_id):
+    db.session.expire_all()
+    return {
+        (e.cohort.code, e.status)
+        for e in db.session.scalars(
+            select(Enrollment).where(
+                Enrollment.participant_id == participant_id, Enrollment.status != "cancelled"
+            )
+        )
+    }
+
+
+def test_moving_to_another_group_frees_the_seat_for_the_first_waiting(world, outbox):
+    other = _second_cohort(world)
+    people = [join(n) for n in range(1, 5)]  # three places, the fourth waits
+    result = services.move_enrollment(people[0].participant, "grp-booking", "grp-other")
+    db.session.commit()
+    assert result.enrollment.status == "confirmed"
+    assert _live(people[0].participant.id) == {("grp-other", "confirmed")}
+    assert _live(people[3].participant.id) == {("grp-booking", "confirmed")}
+    assert db.session.get(Cohort, world.cohort.id).seats_taken == 3
+    assert db.session.get(Cohort, other.id).seats_taken == 1
+    templates = [m.template for m in outbox()[-3:]]
+    assert templates == ["enrollment_confirmed", "enrollment_cancelled", "enrollment_promoted"]
+
+
+def test_a_move_that_cannot_leave_changes_nothing(world, outbox):
+    # the person left the old group meanwhile (another tab, the coordinator's
+    # colleague): the move fails as a whole, they are not put in the new group
+    other = _second_cohort(world)
+    first = join(1)
+    services.leave_cohort(first.participant, "grp-booking")
+    db.session.commit()
+    queued = len(outbox())
+    with pytest.raises(BookingError, match="not_found"):
+        services.move_enrollment(first.participant, "grp-booking", "grp-other")
+    db.session.rollback()
+    assert _live(first.participant.id) == set()
+    assert db.session.get(Cohort, other.id).seats_taken == 0
+    assert len(outbox()) == queued
+
+
+def test_a_move_to_a_full_group_without_waiting_list_changes_nothing(world):
+    other = _second_cohort(world, capacity=1)
+    other.waitlist_enabled = False
+    db.session.commit()
+    join(1, code="grp-other")
+    second = join(2)
+    with pytest.raises(BookingError, match="cohort_full"):
+        services.move_enrollment(second.participant, "grp-booking", "grp-other")
+    db.session.rollback()
+    assert _live(second.participant.id) == {("grp-booking", "confirmed")}

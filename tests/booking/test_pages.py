@@ -223,3 +223,48 @@ def test_booking_posts_are_rate_limited(world, limited_client):
     assert statuses[20] == 429
     # reading the form is not limited
     assert limited_client.get("/rdv/bep-1").status_code == 200
+
+
+def _slot_codes(html: str) -> list[str]:
+    return re.findall(r'href="/rdv/(bep-\d+)', html)
+
+
+def test_a_long_slot_list_comes_in_pages(app_ctx, clock, client):
+    from etp_orient.booking.views import SLOTS_PER_PAGE
+    from tests.fixtures.booking import make_world
+
+    make_world(slots=SLOTS_PER_PAGE + 5)
+    db.session.commit()
+    services.book_slot("bep-3", person())  # a booked slot is on no page
+    db.session.commit()
+    first = client.get("/programmes/prog-booking/rdv?referral_code=abc").get_data(as_text=True)
+    shown = _slot_codes(first)
+    assert len(shown) == SLOTS_PER_PAGE and "bep-3" not in shown
+    assert "Revenir aux premières dates" not in first
+    link = re.search(r'href="([^"]*apres=[^"]*)">Voir les dates suivantes', first).group(1)
+    assert "referral_code=abc" in htmllib.unescape(link)  # the referral follows
+    second = client.get(htmllib.unescape(link)).get_data(as_text=True)
+    rest = _slot_codes(second)
+    assert "Voir les dates suivantes" not in second
+    assert "Revenir aux premières dates" in second
+    every = {f"bep-{n}" for n in range(1, SLOTS_PER_PAGE + 6)} - {"bep-3"}
+    assert set(shown) | set(rest) == every and not set(shown) & set(rest)
+
+
+def test_an_unknown_page_mark_shows_the_first_page(world, client):
+    html = client.get("/programmes/prog-booking/rdv?apres=nope").get_data(as_text=True)
+    assert _slot_codes(html)[0] == "bep-1"
+
+
+def test_taken_page_offers_the_nearest_dates_on_both_sides(app_ctx, clock, client):
+    from tests.fixtures.booking import make_world
+
+    make_world(slots=20)
+    db.session.commit()
+    services.book_slot("bep-10", person(9))
+    db.session.commit()
+    html = client.get("/rdv/bep-10").get_data(as_text=True)
+    offered = re.findall(r'href="/rdv/(bep-\d+)"', html.split("<main")[1])
+    # two slots a day, 9:00 and 11:00 (bep-10 is the 11:00 one of the fifth day): the
+    # five nearest are 2 h, 22 h, 24 h, 24 h and 26 h away, listed in date order
+    assert offered == ["bep-7", "bep-8", "bep-9", "bep-11", "bep-12"]

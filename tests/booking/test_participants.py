@@ -47,6 +47,22 @@ def test_delete_anonymises_frees_places_and_promotes(world, outbox):
     assert outbox()[-1].template == "enrollment_promoted"
 
 
+def test_delete_keeps_the_messages_of_a_relative_with_the_same_address(world, outbox):
+    # a daughter books for both her parents with her own address; one of them
+    # deletes their data: the other's confirmation and reminders must stay
+    mother = services.book_slot("bep-1", person(1, email="famille@example.org"))
+    db.session.commit()
+    father = services.book_slot("bep-2", person(2, email="famille@example.org"))
+    db.session.commit()
+    assert len([m for m in outbox() if m.recipient == "famille@example.org"]) == 2
+    services.delete_my_data(mother.participant)
+    db.session.commit()
+    left = [m for m in outbox() if m.recipient == "famille@example.org"]
+    assert [(m.template, m.owner) for m in left] == [
+        ("booking_confirmed", f"participant:{father.participant.id}")
+    ]
+
+
 def _reissue_code(message) -> str:
     return message.body_text.split("/gerer/nouveau-lien/")[1].split()[0]
 

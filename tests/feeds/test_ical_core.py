@@ -62,3 +62,10 @@ def test_invitation_has_organizer_and_attendee():
     vevent = cal.walk("VEVENT")[0]
     assert str(vevent["ORGANIZER"]) == "mailto:no-reply@etp.test"
     assert str(vevent["ATTENDEE"]) == "mailto:camille@example.org"
+
+
+def test_an_empty_calendar_covers_the_year_of_the_injected_clock(app_ctx, clock):
+    from etp_orient.core.ical import timezone_window
+
+    clock.set(datetime(2031, 6, 1, 12, tzinfo=UTC))
+    assert timezone_window([]) == (date(2031, 1, 1), date(2032, 1, 1))

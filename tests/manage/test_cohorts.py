@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from etp_orient.booking.models import Cohort, GroupSession
@@ -231,3 +232,32 @@ def test_moving_a_session_withdraws_its_pending_reminder(app, client, clock):
             select(OutboxMessage).where(OutboxMessage.template == "reminder_session")
         )
         assert reminder.status == "failed"
+
+
+@pytest.mark.parametrize(
+    "typed", ["javascript:alert(1)", "visio.example/abc", "ftp://visio.example/abc", "https://"]
+)
+def test_a_video_link_must_be_a_web_address(app, client, clock, typed):
+    _setup(app, client)
+    response = client.post(
+        "/gestion/groupes/grp-a/reglages", data={"capacity": "10", "video_url": typed}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Saisissez une adresse web complète, qui commence par https://" in page
+    assert f'value="{typed}"' in page  # what was typed is kept
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
+        assert cohort.video_url is None and cohort.capacity != 10
+
+
+def test_a_video_link_is_saved_without_its_spaces(app, client, clock):
+    _setup(app, client)
+    response = client.post(
+        "/gestion/groupes/grp-a/reglages",
+        data={"capacity": "10", "video_url": "  https://visio.example/abc  "},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
+        assert cohort.video_url == "https://visio.example/abc"

@@ -159,3 +159,52 @@ def test_edit_a_workshop(app, client, clock):
             "Manger avec plaisir",
             150,
         )
+
+
+def test_languages_distance_and_contact_of_a_programme(app, client, clock):
+    code = _coordinator(app, client)
+    form = client.get(f"/gestion/programmes/{code}?lang=en").get_data(as_text=True)
+    assert ">Arabic<" in form and ">French Sign Language (LSF)<" in form
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={
+            "title": "Titre",
+            "formats": ["presentiel"],
+            "sites": ["site-a"],
+            "languages": ["fr", "ar"],
+            "catchment_km": "45",
+            "contact_email": " equipe@cpts.example ",
+            "contact_phone": "05 45 00 00 00",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.languages == ["fr", "ar"] and programme.catchment_km == 45
+        assert programme.contact_email == "equipe@cpts.example"
+    page = client.get(f"/programmes/{code}?lang=fr").get_data(as_text=True)
+    assert "Séances en : français, arabe." in page
+    page = client.get(f"/programmes/{code}?lang=en").get_data(as_text=True)
+    assert "French, Arabic" in page
+
+
+def test_a_bad_contact_is_refused_with_what_was_typed(app, client, clock):
+    code = _coordinator(app, client)
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={
+            "title": "Titre",
+            "formats": ["presentiel"],
+            "catchment_km": "5000",
+            "contact_email": "equipe@",
+            "contact_phone": "123",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "par exemple nom@exemple.fr" in page and 'value="equipe@"' in page
+    assert "par exemple 05 45 00 00 00" in page and 'value="123"' in page
+    assert "5000" in page
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.title != "Titre"

@@ -245,13 +245,32 @@ def test_purge_outbox_deletes_old_sent_and_failed_only(ctx, clock):
     assert list(remaining) == ["p2@example.org", "recent@example.org"]
 
 
-def test_forget_recipient_deletes_their_messages(ctx):
-    from etp_orient.notify.services import forget_recipient
+def test_forget_messages_deletes_a_persons_messages_not_a_relatives(ctx):
+    from etp_orient.notify.services import forget_messages, queue_sms
 
-    for to in ("camille@example.org", "camille@example.org", "other@example.org"):
-        queue_email(to=to, template="reminder_booking", language="fr", context=reminder_context())
-    assert forget_recipient("camille@example.org") == 2
-    assert count() == 1
+    def email(to, owner=None):
+        queue_email(
+            to=to,
+            template="reminder_booking",
+            language="fr",
+            context=reminder_context(),
+            owner=owner,
+        )
+
+    email("camille@example.org", owner="participant:1")
+    email("camille@example.org", owner="participant:2")  # a relative, same address
+    email("camille@example.org")  # a referral link: nobody's in particular
+    email("other@example.org")
+    queue_sms(
+        to="+33612345678",
+        template="reminder_booking",
+        language="fr",
+        context=reminder_context(),
+        owner="participant:1",
+    )
+    assert forget_messages("participant:1", ["camille@example.org", None]) == 3
+    assert count() == 2
+    assert count(owner="participant:2") == 1 and count(recipient="other@example.org") == 1
 
 
 def test_an_overlong_dedupe_key_is_a_programming_error(ctx):

@@ -125,21 +125,23 @@ def _item_validators() -> dict[str, Draft202012Validator]:
     }
 
 
+# JSON types in words; translated when read (``_`` is gettext in a request).
 _TYPE_NAMES = {
-    "string": "du texte",
-    "integer": "un nombre entier",
-    "number": "un nombre",
-    "boolean": "vrai ou faux (true ou false)",
-    "array": "une liste",
-    "object": "un objet",
-    "null": "null",
+    "string": lambda: _("du texte"),
+    "integer": lambda: _("un nombre entier"),
+    "number": lambda: _("un nombre"),
+    "boolean": lambda: _("vrai ou faux (true ou false)"),
+    "array": lambda: _("une liste"),
+    "object": lambda: _("un objet"),
+    "null": lambda: "null",
 }
 
 
 def _type_name(name) -> str:
     if isinstance(name, list):
-        return " ou ".join(_TYPE_NAMES.get(n, n) for n in name)
-    return _TYPE_NAMES.get(name, name)
+        return " / ".join(_type_name(n) for n in name)
+    word = _TYPE_NAMES.get(name)
+    return word() if word else str(name)
 
 
 def _show(value: object) -> str:
