@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/orientation.py [--programmes 4000] [--sites 8000] [--dated 200000]
         [--workers 3] [--threads 4] [--seconds 20] [--file OFFER.json] [--sqlite-file DB]
-        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--dates-ttl SECONDS]
 
 Builds the synthetic national offer (bench/gen_offer.py) into a fresh SQLite
 database (and a fresh PostgreSQL one with ``--postgres``), starts the app under
@@ -238,9 +238,10 @@ def run(url: str, label: str, args) -> None:
         _build(url, args)
     communes = _communes_for_queries(url)
     queries = _queries(communes, 400)
-    server = GunicornServer(
-        url, workers=args.workers, env={"ETP_FROZEN_NOW": FROZEN_NOW, "RATELIMIT_ENABLED": "0"}
-    ).start()
+    env = {"ETP_FROZEN_NOW": FROZEN_NOW, "RATELIMIT_ENABLED": "0"}
+    if args.dates_ttl is not None:  # 0: every search reads its next dates from the database
+        env["ORIENTATION_DATES_TTL"] = str(args.dates_ttl)
+    server = GunicornServer(url, workers=args.workers, env=env).start()
     try:
         # warm every worker (each builds its offer index once)
         for q in queries[: 10 * args.workers]:
@@ -260,9 +261,10 @@ def run(url: str, label: str, args) -> None:
     finally:
         server.stop()
     trivial = results["/healthz (trivial)"]["rps"]
+    remembered = "default" if args.dates_ttl is None else f"{args.dates_ttl:g} s"
     print(
         f"\n{label}: gunicorn {args.workers} workers, {args.threads} client threads, "
-        f"{args.seconds:g} s per route, in 1-s turns"
+        f"{args.seconds:g} s per route, in 1-s turns, next dates remembered: {remembered}"
     )
     print(f"  {'route':<26}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'vs trivial':>12}")
     for name, r in results.items():
@@ -289,6 +291,11 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--postgres", help="also run on a fresh database next to this URL")
+    parser.add_argument(
+        "--dates-ttl",
+        type=float,
+        help="ORIENTATION_DATES_TTL for the server (0: no next date remembered between searches)",
+    )
     parser.add_argument(
         "--sqlite-file", help="SQLite file to build into, or to reuse when it already exists"
     )
