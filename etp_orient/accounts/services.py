@@ -250,6 +250,7 @@ def request_password_reset(email: str) -> bool:
             "reset_url": f"{base}/connexion/nouveau-mot-de-passe/{reset_token(user)}",
             "minutes": RESET_MAX_AGE // 60,
         },
+        owner=f"user:{user.id}",
     )
     audit("user.reset_requested", obj_type="user", obj_id=user.id)
     return True

@@ -333,6 +333,12 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
             booking.cancelled_at = at
             withdraw_reminders(f"reminder:booking:{booking.id}:")
     db.session.flush()
+    # the person's groups locked in code order, as every other multi-group change
+    # does (move_enrollment): two of them at once cannot deadlock
+    for code in sorted(
+        {e.cohort.code for e in person.enrollments if e.status in ("confirmed", "waitlisted")}
+    ):
+        lock_cohort(code, lock)
     for enrollment in person.enrollments:
         if enrollment.status not in ("confirmed", "waitlisted"):
             continue

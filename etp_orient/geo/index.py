@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select, true
 
 from ..core.text import fold
 from ..extensions import db
@@ -55,13 +55,34 @@ _lock = threading.Lock()
 
 
 def _signature() -> tuple:
+    """Counts and integer checksums of the communes (population, centre) and of which
+    commune each postal code serves: ``load-communes`` correcting a centre or moving a
+    postal code to another commune changes it, and every process then rebuilds."""
+    # digits 3 to 5 of an INSEE code are always digits (2A004, 97411)
+    insee_digits = cast(func.substr(CommunePostalCode.insee, 3, 3), BigInteger) + 1
+    communes = (
+        select(
+            func.count().label("n"),
+            func.coalesce(func.sum(func.coalesce(Commune.population, 0)), 0).label("people"),
+            func.coalesce(func.sum(cast(Commune.lat * 10000, BigInteger)), 0).label("lat"),
+            func.coalesce(func.sum(cast(Commune.lon * 10000, BigInteger)), 0).label("lon"),
+        )
+        .select_from(Commune)
+        .subquery()
+    )
+    codes = (
+        select(
+            func.count().label("n"),
+            func.coalesce(
+                func.sum(cast(CommunePostalCode.code, BigInteger) * insee_digits), 0
+            ).label("pairs"),
+        )
+        .select_from(CommunePostalCode)
+        .subquery()
+    )
+    # one row each: joined on nothing
     return tuple(
-        db.session.execute(
-            select(
-                select(func.count()).select_from(Commune).scalar_subquery(),
-                select(func.count()).select_from(CommunePostalCode).scalar_subquery(),
-            )
-        ).one()
+        db.session.execute(select(communes, codes).select_from(communes.join(codes, true()))).one()
     )
 
 

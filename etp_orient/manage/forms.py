@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FloatField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -41,8 +42,16 @@ def web_address(form, field) -> None:
     field.data = value or None
     if not value:
         return
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[abc": not an address at all
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)
+    ):
         raise ValidationError(_l("Saisissez une adresse web complète, qui commence par https://"))
 
 
@@ -120,9 +129,9 @@ class ProgrammeForm(FlaskForm):
     languages = SelectMultipleField(
         _l("Langues des séances"), choices=[], description=_l("Aucune cochée : le français.")
     )
-    catchment_km = IntegerField(
+    catchment_km = FloatField(
         _l("Distance d'accueil (km)"),
-        validators=[Optional(), NumberRange(1, 1000)],
+        validators=[Optional(), NumberRange(0, 1000)],
         description=_l("Vide : la distance choisie par la personne, 30 km par défaut."),
     )
     ars_authorisation = StringField(_l("Référence ARS"), validators=[Optional(), Length(max=100)])
@@ -132,6 +141,7 @@ class ProgrammeForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.languages.choices = language_choices(getattr(kwargs.get("obj"), "languages", ()))
+        self._stored_phone = getattr(kwargs.get("obj"), "contact_phone", None)
 
     def validate_contact_email(self, field):
         if not field.data or not field.data.strip():
@@ -144,7 +154,10 @@ class ProgrammeForm(FlaskForm):
             ) from error
 
     def validate_contact_phone(self, field):
-        if field.data and field.data.strip() and normalise_phone(field.data) is None:
+        # a number kept as it was (an offer file may give "3939" or an extension) is
+        # not checked again: only a number typed here must be a full one
+        typed = (field.data or "").strip()
+        if typed and typed != (self._stored_phone or "") and normalise_phone(typed) is None:
             raise ValidationError(
                 _l("Écrivez un numéro de téléphone complet, par exemple 05 45 00 00 00.")
             )

@@ -251,6 +251,14 @@ def test_a_long_slot_list_comes_in_pages(app_ctx, clock, client):
     assert set(shown) | set(rest) == every and not set(shown) & set(rest)
 
 
+def test_a_later_page_emptied_meanwhile_leads_back_to_the_first(world, client):
+    # the page after bep-4 had dates; they were booked meanwhile
+    html = client.get("/programmes/prog-booking/rdv?apres=bep-4").get_data(as_text=True)
+    assert _slot_codes(html) == []
+    assert "Il n'y a plus de rendez-vous libre après ces dates." in html
+    assert 'href="/programmes/prog-booking/rdv">Revenir aux premières dates' in html
+
+
 def test_an_unknown_page_mark_shows_the_first_page(world, client):
     html = client.get("/programmes/prog-booking/rdv?apres=nope").get_data(as_text=True)
     assert _slot_codes(html)[0] == "bep-1"

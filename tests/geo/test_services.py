@@ -215,3 +215,25 @@ def test_search_sees_a_commune_added_after_the_index_was_built():
     finally:
         db.session.rollback()
     assert "99901" not in _codes(search_communes("zygomarville"))
+
+
+def test_a_postal_code_moved_to_another_commune_is_seen_with_the_same_counts():
+    # load-communes correcting which commune a postal code serves changes no count:
+    # the index must still notice (its signature sums the pairs)
+    from sqlalchemy import update
+
+    from etp_orient.extensions import db
+    from etp_orient.geo.models import CommunePostalCode
+
+    assert _codes(communes_for_postal_code("16000")) == ["16015"]  # Angoulême; the index is built
+    db.session.execute(
+        update(CommunePostalCode)
+        .where(CommunePostalCode.code == "16000", CommunePostalCode.insee == "16015")
+        .values(insee="16388")
+    )
+    db.session.flush()
+    try:
+        assert _codes(communes_for_postal_code("16000")) == ["16388"]
+    finally:
+        db.session.rollback()
+    assert _codes(communes_for_postal_code("16000")) == ["16015"]

@@ -235,7 +235,15 @@ def test_moving_a_session_withdraws_its_pending_reminder(app, client, clock):
 
 
 @pytest.mark.parametrize(
-    "typed", ["javascript:alert(1)", "visio.example/abc", "ftp://visio.example/abc", "https://"]
+    "typed",
+    [
+        "javascript:alert(1)",
+        "visio.example/abc",
+        "ftp://visio.example/abc",
+        "https://",
+        "http://[abc",  # not even parsable: a message, not a 500
+        "https://visio.example/a\tb",
+    ],
 )
 def test_a_video_link_must_be_a_web_address(app, client, clock, typed):
     _setup(app, client)

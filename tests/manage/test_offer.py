@@ -172,7 +172,7 @@ def test_languages_distance_and_contact_of_a_programme(app, client, clock):
             "formats": ["presentiel"],
             "sites": ["site-a"],
             "languages": ["fr", "ar"],
-            "catchment_km": "45",
+            "catchment_km": "7.5",
             "contact_email": " equipe@cpts.example ",
             "contact_phone": "05 45 00 00 00",
         },
@@ -180,7 +180,7 @@ def test_languages_distance_and_contact_of_a_programme(app, client, clock):
     assert response.status_code == 302
     with app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == code))
-        assert programme.languages == ["fr", "ar"] and programme.catchment_km == 45
+        assert programme.languages == ["fr", "ar"] and programme.catchment_km == 7.5
         assert programme.contact_email == "equipe@cpts.example"
     page = client.get(f"/programmes/{code}?lang=fr").get_data(as_text=True)
     assert "Séances en : français, arabe." in page
@@ -208,3 +208,16 @@ def test_a_bad_contact_is_refused_with_what_was_typed(app, client, clock):
     with app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == code))
         assert programme.title != "Titre"
+
+
+def test_a_contact_phone_from_the_offer_file_is_kept_as_it_is(app, client, clock):
+    # the offer file may give a short number; saving other fields must not be blocked
+    code = _coordinator(app, client)
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        programme.contact_phone = "3939"
+        db.session.commit()
+    data = {"title": "Titre", "formats": ["presentiel"], "contact_phone": "3939"}
+    assert client.post(f"/gestion/programmes/{code}", data=data).status_code == 302
+    data["contact_phone"] = "3940"  # a number typed here must be a full one
+    assert client.post(f"/gestion/programmes/{code}", data=data).status_code == 200
