@@ -148,3 +148,36 @@ def csrf_enabled(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def limited_app(app, database_url, clock):
+    """A second app on the same database with rate limits on (the suite runs them off)."""
+    from etp_orient.extensions import limiter
+
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "BASE_URL": "http://etp.test",
+            "CLOCK": clock,
+        }
+    )
+    limiter.reset()
+    try:
+        yield limited
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def limited_client(limited_app):
+    return limited_app.test_client()

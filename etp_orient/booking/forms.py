@@ -44,6 +44,16 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def checked_email(raw: str) -> str:
+    """The normalised form of an e-mail address, or the field's ValidationError."""
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError(
+            _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
+        ) from error
+
+
 class ParticipantForm(FlaskForm):
     """Who is coming, and how to reach them."""
 
@@ -111,15 +121,8 @@ class ParticipantForm(FlaskForm):
         self.year = year
 
     def validate_email(self, field):
-        if not field.data:
-            return
-        try:
-            result = validate_email(field.data.strip(), check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(
-                _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
-            ) from error
-        self.email_normalised = result.normalized
+        if field.data:
+            self.email_normalised = checked_email(field.data)
 
     def validate_phone(self, field):
         if not field.data:
@@ -196,12 +199,7 @@ class ReissueForm(FlaskForm):
     )
 
     def validate_email(self, field):
-        try:
-            validate_email(field.data.strip(), check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(
-                _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
-            ) from error
+        checked_email(field.data)
 
 
 class ChoicesForm(FlaskForm):

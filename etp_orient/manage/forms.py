@@ -3,7 +3,6 @@
 from datetime import date
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..accounts.forms import choices
-from ..booking.forms import normalise_phone
+from ..booking.forms import checked_email, normalise_phone
 from ..catalogue.models import FORMATS, PREGNANCY, PROGRAMME_STATUSES
 from ..core.i18n import language_names
 
@@ -144,14 +143,8 @@ class ProgrammeForm(FlaskForm):
         self._stored_phone = getattr(kwargs.get("obj"), "contact_phone", None)
 
     def validate_contact_email(self, field):
-        if not field.data or not field.data.strip():
-            return
-        try:
-            validate_email(field.data.strip(), check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(
-                _l("Écrivez une adresse e-mail complète, par exemple nom@exemple.fr.")
-            ) from error
+        if field.data and field.data.strip():
+            checked_email(field.data)
 
     def validate_contact_phone(self, field):
         # a number kept as it was (an offer file may give "3939" or an extension) is

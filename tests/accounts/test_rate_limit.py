@@ -2,33 +2,8 @@
 
 import pytest
 
-from etp_orient import create_app
-from etp_orient.extensions import db, limiter
+from etp_orient.extensions import db
 from tests.fixtures.manage import login, make_user
-
-
-@pytest.fixture
-def limited_app(app, database_url, clock):
-    """A second app on the same database with rate limits on (the shared one has them off)."""
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BASE_URL": "http://etp.test",
-            "CLOCK": clock,
-        }
-    )
-    limiter.reset()
-    yield limited
-    limiter.reset()
-    limiter.enabled = False
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -191,32 +191,6 @@ def test_csrf_required(world, client, csrf_enabled):
     assert db.session.scalar(select(Booking.id)) is None
 
 
-@pytest.fixture
-def limited_client(app, database_url):
-    """A second app on the same database with rate limits on (the suite runs them off)."""
-    from etp_orient import create_app
-    from etp_orient.extensions import limiter
-
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BASE_URL": "http://etp.test",
-        }
-    )
-    try:
-        yield limited.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()
-
-
 def test_booking_posts_are_rate_limited(world, limited_client):
     statuses = [post(limited_client, "/rdv/bep-1", first_name="").status_code for _ in range(21)]
     assert statuses[:20] == [200] * 20

@@ -7,12 +7,9 @@ other: sessions and CSRF tokens work across servers, a slot is still booked
 once, and a rate limit counts the requests of both servers together.
 """
 
-import http.client
-import re
 import secrets
 import threading
 from collections import Counter
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -20,45 +17,12 @@ from sqlalchemy import func, select
 from etp_orient.booking.models import Booking, Cohort
 from etp_orient.extensions import db
 from tests.fixtures.booking import make_world
+from tests.fixtures.booking_http import Visitor
 from tests.fixtures.servers import GunicornServer
 
 pytestmark = pytest.mark.server
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Client:
-    """One person at one address, who may talk to either server."""
-
-    def __init__(self, address: str):
-        self.address = address
-        self.cookie = ""
-        self.token = ""
-
-    def request(self, server, method, path, data=None):
-        parts = urlsplit(server.url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-        headers = {"X-Forwarded-For": self.address, "X-Forwarded-Proto": "http"}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        body = None
-        if data is not None:
-            body = urlencode({**data, "csrf_token": self.token})
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            cookie = response.getheader("Set-Cookie")
-            if cookie and cookie.startswith("session="):
-                self.cookie = cookie.split(";", 1)[0]
-            match = CSRF.search(text)
-            if match:
-                self.token = match.group(1)
-            return response.status
-        finally:
-            conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +62,11 @@ def form(n: int) -> dict:
 
 def stampede(servers, jobs):
     """Each job (form path, post path, data): GET on one server, POST on the other, all at once."""
-    clients = [Client(f"198.51.{i // 250}.{i % 250 + 1}") for i in range(len(jobs))]
-    for i, (client, (form_path, _post, _data)) in enumerate(zip(clients, jobs, strict=True)):
-        assert client.request(servers[i % 2], "GET", form_path) == 200
+    clients = [
+        Visitor(servers[i % 2].url, f"198.51.{i // 250}.{i % 250 + 1}") for i in range(len(jobs))
+    ]
+    for client, (form_path, _post, _data) in zip(clients, jobs, strict=True):
+        assert client.get_form(form_path) == 200
         assert client.token
     barrier = threading.Barrier(len(jobs))
     results: list = [None] * len(jobs)
@@ -109,7 +75,7 @@ def stampede(servers, jobs):
         _form, post_path, data = jobs[i]
         barrier.wait()
         try:
-            results[i] = clients[i].request(servers[(i + 1) % 2], "POST", post_path, data)
+            results[i] = clients[i].post(post_path, data, on=servers[(i + 1) % 2].url)
         except Exception as error:
             results[i] = repr(error)
 
@@ -155,13 +121,13 @@ def test_sixty_joins_of_ten_places_across_two_servers(servers, world):
 
 
 def test_a_rate_limit_holds_across_both_servers(servers, world):
-    guesser = Client("203.0.113.66")
+    guesser = Visitor(servers[0].url, "203.0.113.66")
     statuses = [
-        guesser.request(servers[i % 2], "GET", f"/gerer/{secrets.token_urlsafe(32)}")
+        guesser.get_form(f"/gerer/{secrets.token_urlsafe(32)}", on=servers[i % 2].url)
         for i in range(31)
     ]
     # 30 failed look-ups per minute per address, counted by both servers together
     assert statuses[:30] == [404] * 30
     assert statuses[30] == 429
     # another address is not blocked
-    assert Client("203.0.113.67").request(servers[0], "GET", "/gerer/unknown-token") == 404
+    assert Visitor(servers[0].url, "203.0.113.67").get_form("/gerer/unknown-token") == 404

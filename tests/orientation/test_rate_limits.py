@@ -1,37 +1,10 @@
 """Referrals and their e-mails need no account, so they are rate-limited per address."""
 
-import pytest
 from sqlalchemy import func, select
 
 from etp_orient.extensions import db
 from etp_orient.notify.models import OutboxMessage
 from etp_orient.orientation.models import Referral
-
-
-@pytest.fixture
-def limited_client(app, database_url):
-    """A second app on the same database with rate limits on (the suite runs them off)."""
-    from etp_orient import create_app
-    from etp_orient.extensions import limiter
-
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BASE_URL": "http://etp.test",
-        }
-    )
-    try:
-        yield limited.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()
 
 
 def test_making_referrals_is_rate_limited(offer, limited_client):

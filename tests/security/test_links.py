@@ -6,13 +6,12 @@ import secrets
 import pytest
 from itsdangerous import TimestampSigner
 
-from etp_orient import create_app
 from etp_orient.accounts import services as account_services
 from etp_orient.accounts.models import User
 from etp_orient.booking import services as booking_services
 from etp_orient.booking.models import Participant
 from etp_orient.booking.participants import confirm_reissue, feed_token_for, reissue_links
-from etp_orient.extensions import db, limiter
+from etp_orient.extensions import db
 from etp_orient.feeds.services import revoke_staff_feed_token
 from tests.fixtures.manage import PASSWORD
 
@@ -129,32 +128,6 @@ def test_password_reset_unknown_expired_and_used_give_the_same_404(app, sec_worl
     account_services.set_password(coordinator, "another correct horse battery")
     db.session.commit()
     assert _answer(client, f"/connexion/nouveau-mot-de-passe/{sec_world.reset_token}") == unknown
-
-
-@pytest.fixture
-def limited_client(app, database_url, clock):
-    """A second app on the same database with rate limits on (the suite runs them off)."""
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "BASE_URL": "http://etp.test",
-            "CLOCK": clock,
-        }
-    )
-    limiter.reset()
-    try:
-        yield limited.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize(
