@@ -21,6 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     if app.config["ETP_ENV"] == "production" and not app.config["SECRET_KEY"]:
         raise RuntimeError("SECRET_KEY must be set in production")
+    from .core.clock import check_not_in_production
+
+    check_not_in_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)

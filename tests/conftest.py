@@ -7,6 +7,7 @@ so that several runs can share one server. Between tests every table except
 the reference data (communes, conditions) is emptied.
 """
 
+import contextlib
 import os
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from etp_orient import create_app
+from etp_orient.core.clock import write_clock_file
 from etp_orient.extensions import db
 
 pytest_plugins = ["tests.fixtures.servers"]
@@ -23,25 +25,60 @@ pytest_plugins = ["tests.fixtures.servers"]
 REFERENCE_TABLES = {"communes", "commune_postal_codes", "conditions", "alembic_version"}
 
 
+DEFAULT_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
 class FrozenClock:
-    """A clock the test moves by hand."""
+    """A clock the test moves by hand.
+
+    Every move is also written to the session's clock file (``ETP_CLOCK_FILE``),
+    which this process and every server the tests start read when no clock is set
+    in their app: the data a test makes and the servers that serve it share one time.
+    """
 
     def __init__(self, at: datetime):
         self.at = at
+        self._publish()
 
     def __call__(self) -> datetime:
         return self.at
 
     def set(self, at: datetime) -> None:
         self.at = at
+        self._publish()
 
     def advance(self, **delta) -> None:
         from datetime import timedelta
 
-        self.at = self.at + timedelta(**delta)
+        self.set(self.at + timedelta(**delta))
+
+    def _publish(self) -> None:
+        path = os.environ.get("ETP_CLOCK_FILE")
+        if path:
+            write_clock_file(path, self.at)
 
 
-DEFAULT_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+def pytest_configure(config):
+    """One clock file for the whole run, at DEFAULT_NOW: the real date never leaks in.
+
+    Each process of the run (each xdist worker too) has its own, so that one
+    moving its clock does not move another's.
+    """
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="etp-clock-", suffix=".txt")
+    os.close(handle)
+    os.environ["ETP_CLOCK_FILE"] = path
+    write_clock_file(path, DEFAULT_NOW)
+    config._etp_clock_file = path
+
+
+def pytest_unconfigure(config):
+    path = getattr(config, "_etp_clock_file", None)
+    if path:
+        os.environ.pop("ETP_CLOCK_FILE", None)
+        with contextlib.suppress(OSError):
+            os.remove(path)
 
 
 def _pg_url(base: str) -> str:
@@ -118,9 +155,21 @@ def _clean_tables(request):
                         )
 
 
+@pytest.fixture(autouse=True)
+def _clock_back_to_default():
+    """Each test starts at DEFAULT_NOW, whatever the one before did to the clock."""
+    path = os.environ.get("ETP_CLOCK_FILE")
+    if path:
+        write_clock_file(path, DEFAULT_NOW)
+    yield
+
+
 @pytest.fixture
 def clock(app):
-    """The injected clock, frozen at DEFAULT_NOW; move it with ``clock.set``/``advance``."""
+    """The injected clock, frozen at DEFAULT_NOW; move it with ``clock.set``/``advance``.
+
+    The live servers follow it (see FrozenClock).
+    """
     frozen = FrozenClock(DEFAULT_NOW)
     app.config["CLOCK"] = frozen
     yield frozen

@@ -1,6 +1,7 @@
 """Orientation in a real browser: keyboard only, with and without JavaScript, the A4 sheet."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -44,7 +45,14 @@ def press_enter_and_wait(page) -> None:
         page.keyboard.press("Enter")
 
 
-def patient_flow_with_words(page, base):
+def french_day(at) -> str:
+    """'3 décembre': a date as the French pages write it, in Paris time."""
+    from babel.dates import format_date
+
+    return format_date(at.astimezone(ZoneInfo("Europe/Paris")).date(), "d MMMM", locale="fr")
+
+
+def patient_flow_with_words(page, base, next_slot):
     page.goto(base + "/orientation")
     tab_to(page, "input#q")
     page.keyboard.type("j'ai du sucre dans le sang")
@@ -58,11 +66,11 @@ def patient_flow_with_words(page, base):
     press_enter_and_wait(page)
     page.wait_for_url(re.compile(r"/orientation/resultats"))
     assert page.get_by_role("heading", name="Vivre avec un diabète de type 2").is_visible()
-    assert "Prochain rendez-vous le 3 décembre" in page.content()
+    assert f"Prochain rendez-vous le {french_day(next_slot.start_at)}" in page.content()
 
 
 def test_patient_steps_keyboard_with_js(offer, live_server, page):
-    patient_flow_with_words(page, live_server.url)
+    patient_flow_with_words(page, live_server.url, offer["slots"]["bep-dt2-lille-2"])
     tab_to(page, "a[href^='/orientation/carte']")
     press_enter_and_wait(page)
     page.wait_for_url(re.compile(r"/orientation/carte"))
@@ -71,7 +79,7 @@ def test_patient_steps_keyboard_with_js(offer, live_server, page):
 
 
 def test_patient_steps_keyboard_without_js(offer, live_server, nojs_page):
-    patient_flow_with_words(nojs_page, live_server.url)
+    patient_flow_with_words(nojs_page, live_server.url, offer["slots"]["bep-dt2-lille-2"])
 
 
 def test_pictogram_and_shared_postal_code_without_js(offer, live_server, nojs_page):
