@@ -36,6 +36,7 @@ def programme(code: str):
             },
             "formats": list(found.formats),
             "languages": list(found.languages),
+            "group_access": found.group_access,
             "catchment_km": found.catchment_km,
             "structures": [
                 {"code": s.code, "name": s.name, "kind": s.kind} for s in found.structures

@@ -25,6 +25,12 @@ STRUCTURE_KINDS = ("cpts", "msp", "ces", "hospital", "utep", "platform", "associ
 FORMATS = ("presentiel", "distanciel", "mixte")
 PREGNANCY = ("required", "excluded", "either")
 PROGRAMME_STATUSES = ("draft", "published", "suspended")
+# who may join a group: anyone from its public page, or only after a BEP (from the manage link)
+GROUP_ACCESS = ("open", "after_bep")
+# programme codes taken by pages of their own (/programmes/carte is the directory's map)
+RESERVED_PROGRAMME_CODES = ("carte",)
+# kinds of structure that may answer for a territory (the contact when nothing is near)
+TERRITORY_KINDS = ("platform", "utep")
 
 
 class Structure(TimestampMixin, db.Model):
@@ -43,6 +49,9 @@ class Structure(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
     website: Mapped[str | None] = mapped_column(String(300))
+    # for a platform or UTEP, the territory it answers for:
+    # {"departements": ["59", …], "communes": ["59350", …]}; NULL when none
+    territory: Mapped[dict | None] = mapped_column(JSON)
 
     sites: Mapped[list["Site"]] = relationship(back_populates="structure", order_by="Site.code")
 
@@ -143,6 +152,7 @@ class Programme(TimestampMixin, db.Model):
     __table_args__ = (
         enum_check("pregnancy", PREGNANCY),
         enum_check("status", PROGRAMME_STATUSES),
+        enum_check("group_access", GROUP_ACCESS),
         CheckConstraint(
             "age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_range"
         ),
@@ -155,6 +165,8 @@ class Programme(TimestampMixin, db.Model):
     # title in everyday words, shown to patients
     plain_title: Mapped[str | None] = mapped_column(String(200))
     summary_plain: Mapped[str | None] = mapped_column(Text)
+    # the coordinator's own versions: {"en": {"title", "plain_title", "summary_plain"}, "ar": …}
+    translations: Mapped[dict | None] = mapped_column(JSON)
     # audience: age range in years (inclusive), pregnancy rule
     age_min: Mapped[int | None] = mapped_column(Integer)
     age_max: Mapped[int | None] = mapped_column(Integer)
@@ -171,6 +183,8 @@ class Programme(TimestampMixin, db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(10), default="published", nullable=False, index=True)
+    # who may join a group (GROUP_ACCESS)
+    group_access: Mapped[str] = mapped_column(String(10), default="open", nullable=False)
     # completion rule: at least this many workshops attended (plus the final assessment)
     completion_min_workshops: Mapped[int | None] = mapped_column(Integer)
     # the programme's coordinator (staff account), when known
@@ -250,6 +264,8 @@ class Workshop(db.Model):
     code: Mapped[str] = mapped_column(String(80), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     summary_plain: Mapped[str | None] = mapped_column(Text)
+    # the coordinator's own versions: {"en": {"title", "summary_plain"}, "ar": …}
+    translations: Mapped[dict | None] = mapped_column(JSON)
     duration_min: Mapped[int | None] = mapped_column(Integer)
     transversal: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     # order in the programme's path

@@ -20,7 +20,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from ..accounts.forms import choices
 from ..booking.forms import checked_email, normalise_phone
-from ..catalogue.models import FORMATS, PREGNANCY, PROGRAMME_STATUSES
+from ..catalogue.models import (
+    FORMATS,
+    GROUP_ACCESS,
+    PREGNANCY,
+    PROGRAMME_STATUSES,
+    RESERVED_PROGRAMME_CODES,
+)
 from ..core.i18n import language_names
 
 # Dates typed in the back office stay within this range: near year 1 or 9999,
@@ -93,10 +99,23 @@ STATUS_LABELS = {
 }
 
 
+def not_reserved(form, field) -> None:
+    """A programme code that no page of the site already uses."""
+    if (field.data or "").strip() in RESERVED_PROGRAMME_CODES:
+        raise ValidationError(_l("Ce code est réservé par le site : choisissez-en un autre."))
+
+
+GROUP_ACCESS_LABELS = {
+    "open": _l("Tout le monde, depuis la page du groupe"),
+    "after_bep": _l("Seulement après le bilan, depuis le lien personnel de la personne"),
+}
+
+
 class ProgrammeNewForm(FlaskForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
     code = StringField(
-        _l("Code"), validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE]
+        _l("Code"),
+        validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE, not_reserved],
     )
     title = StringField(
         _l("Titre déclaré"), validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)]
@@ -121,6 +140,10 @@ class ProgrammeForm(FlaskForm):
         validators=[DataRequired(_l("Choisissez au moins un format."))],
     )
     sites = SelectMultipleField(_l("Lieux"), choices=[], validate_choice=False)
+    group_access = SelectField(
+        _l("Qui peut s'inscrire dans un groupe"),
+        choices=choices((g, GROUP_ACCESS_LABELS[g]) for g in GROUP_ACCESS),
+    )
     completion_min_workshops = IntegerField(
         _l("Ateliers à suivre pour terminer le programme"),
         validators=[Optional(), NumberRange(0, 50)],

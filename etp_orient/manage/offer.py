@@ -60,6 +60,7 @@ def update_programme(programme: Programme, data: dict, *, sites: list[Site], act
         "contact_phone",
         "languages",
         "catchment_km",
+        "group_access",
     ):
         if name in data:
             value = data[name]

@@ -120,6 +120,7 @@ def programme(programme_code: str):
                     "contact_phone": (form.contact_phone.data or "").strip(),
                     "languages": form.languages.data or ["fr"],
                     "catchment_km": form.catchment_km.data,
+                    "group_access": form.group_access.data,
                 },
                 sites=list(sites),
                 actor=current_user,

@@ -94,6 +94,7 @@ def test_bad_request_is_not_logged(offer, client):
 
 def test_programme_detail(offer, client):
     body = client.get("/api/v1/programmes/dt2-lille").get_json()
+    assert body["group_access"] == "open"
     assert [s["code"] for s in body["bep_slots"]] == ["bep-dt2-lille-2", "bep-dt2-lille-3"]
     slot = body["bep_slots"][0]
     assert set(slot) >= {"code", "start", "end", "remote", "available"}

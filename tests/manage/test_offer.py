@@ -221,3 +221,38 @@ def test_a_contact_phone_from_the_offer_file_is_kept_as_it_is(app, client, clock
     assert client.post(f"/gestion/programmes/{code}", data=data).status_code == 302
     data["contact_phone"] = "3940"  # a number typed here must be a full one
     assert client.post(f"/gestion/programmes/{code}", data=data).status_code == 200
+
+
+def test_group_access_is_edited_in_the_back_office(app, client, clock):
+    code = _coordinator(app, client)
+    page = client.get(f"/gestion/programmes/{code}").get_data(as_text=True)
+    assert 'name="group_access"' in page
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={"title": "Titre", "formats": ["presentiel"], "group_access": "after_bep"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.group_access == "after_bep"
+    response = client.post(
+        f"/gestion/programmes/{code}",
+        data={"title": "Titre", "formats": ["presentiel"], "group_access": "closed"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        assert programme.group_access == "after_bep"
+
+
+def test_carte_is_refused_as_a_new_programme_code(app, client, clock):
+    _coordinator(app, client)
+    response = client.post(
+        "/gestion/programmes/nouveau",
+        data={"structure": "struct-a", "code": "carte", "title": "Un titre"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "réservé" in page and 'value="Un titre"' in page
+    with app.app_context():
+        assert db.session.scalar(select(Programme).where(Programme.code == "carte")) is None

@@ -63,6 +63,7 @@ def export_offer() -> dict:
         _put(item, "email", r.email)
         _put(item, "phone", r.phone)
         _put(item, "website", r.website)
+        _put(item, "territory", r.territory or None)
         structures.append(item)
 
     site_codes = {}
@@ -99,8 +100,16 @@ def export_offer() -> dict:
 
     team = defaultdict(list)
     tm = t["team_members"]
-    for r in run(select(tm.c.programme_id, tm.c.profession).order_by(tm.c.position, tm.c.id)):
-        team[r.programme_id].append(r.profession)
+    query = select(tm.c.programme_id, tm.c.profession, tm.c.name, tm.c.etp_training_on)
+    for r in run(query.order_by(tm.c.position, tm.c.id)):
+        # a named member as an object, a bare profession as the old plain string
+        if r.name:
+            member = {"name": r.name, "profession": r.profession}
+            if r.etp_training_on:
+                member["trained_on"] = r.etp_training_on.isoformat()
+            team[r.programme_id].append(member)
+        else:
+            team[r.programme_id].append(r.profession)
 
     workshops = defaultdict(list)
     workshop_codes = {}
@@ -109,6 +118,7 @@ def export_offer() -> dict:
         workshop_codes[r.id] = (r.programme_id, r.code)
         item = {"code": r.code, "title": r.title}
         _put(item, "summary_plain", r.summary_plain)
+        _put(item, "translations", r.translations or None)
         _put(item, "duration_min", r.duration_min)
         item["transversal"] = r.transversal
         workshops[r.programme_id].append(item)
@@ -141,6 +151,8 @@ def export_offer() -> dict:
         if contact:
             item["contact"] = contact
         item["status"] = r.status
+        item["group_access"] = r.group_access
+        _put(item, "translations", r.translations or None)
         programmes.append(item)
 
     slots = []

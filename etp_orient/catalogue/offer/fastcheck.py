@@ -102,6 +102,19 @@ def compile_schema(schema: dict, root: dict, formats: dict[str, Check]) -> Check
             checks.append(lambda v, n=value: not _is_number(v) or v >= n)
         elif key == "maximum":
             checks.append(lambda v, n=value: not _is_number(v) or v <= n)
+        elif key == "allOf":
+            parts = tuple(compile_schema(sub, root, formats) for sub in value)
+            checks.append(lambda v, parts=parts: all(c(v) for c in parts))
+        elif key == "oneOf":
+            parts = tuple(compile_schema(sub, root, formats) for sub in value)
+            checks.append(lambda v, parts=parts: sum(1 for c in parts if c(v)) == 1)
+        elif key == "not":
+            # "not" turns a refusal into an acceptance: exact only for checks that
+            # never refuse in doubt, which enum/const are (the offer schema's only use)
+            if set(value) - {"enum", "const"} - _ANNOTATIONS:
+                raise ValueError("only not: {enum} or not: {const} is supported")
+            inner = compile_schema(value, root, formats)
+            checks.append(lambda v, inner=inner: not inner(v))
         elif key == "format":
             fmt = formats[value]
             checks.append(lambda v, f=fmt: not isinstance(v, str) or f(v))

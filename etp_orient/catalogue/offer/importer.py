@@ -7,6 +7,8 @@ is not written at all, so a second import of the same file changes nothing
 (no ``updated_at``, no ``revision``).
 """
 
+from datetime import date
+
 from sqlalchemy import bindparam, delete, select
 
 from ...core.clock import now
@@ -70,6 +72,74 @@ def import_offer(data: dict, *, progress=None) -> ImportReport:
     # the rows were written with Core statements: reload any ORM object already in the session
     db.session.expire_all()
     return report
+
+
+def _translations(value: dict | None) -> dict | None:
+    """The file's translations without empty languages or texts; None when nothing is left."""
+    if not value:
+        return None
+    kept = {}
+    for language, texts in value.items():
+        texts = {name: text for name, text in (texts or {}).items() if text}
+        if texts:
+            kept[language] = texts
+    return kept or None
+
+
+def _territory(value: dict | None) -> dict | None:
+    """A territory with its lists in the file's order; None when it names nothing."""
+    if not value:
+        return None
+    kept = {name: list(value[name]) for name in ("departements", "communes") if value.get(name)}
+    return kept or None
+
+
+def _team_changes(current: list, items: list, programme_id: int) -> tuple[list, list, list]:
+    """(rows to insert, rows to update, ids to delete) to make a team match the file.
+
+    A plain profession keeps a member of that profession (their name and training
+    date, given in the back office, stay); a named member ``{"name", "profession",
+    "trained_on"}`` is matched by name and profession and takes the file's date.
+    """
+    inserts, updates, used = [], [], set()
+    for position, item in enumerate(items):
+        if isinstance(item, str):
+            profession, name, wanted = item, None, {"position": position}
+        else:
+            profession, name = item["profession"], item["name"]
+            trained = item.get("trained_on")
+            wanted = {
+                "position": position,
+                "etp_training_on": date.fromisoformat(trained) if trained else None,
+            }
+        match = next(
+            (
+                row
+                for row in current
+                if row.id not in used
+                and row.profession == profession
+                and (name is None or row.name == name)
+            ),
+            None,
+        )
+        if match is None:
+            inserts.append(
+                {
+                    "programme_id": programme_id,
+                    "profession": profession,
+                    "name": name,
+                    "etp_training_on": wanted.get("etp_training_on"),
+                    "position": position,
+                }
+            )
+            continue
+        used.add(match.id)
+        have = {"position": match.position, "etp_training_on": match.trained_on}
+        change = {key: value for key, value in wanted.items() if have[key] != value}
+        if change:
+            updates.append({"_id": match.id, **change})
+    deletes = [row.id for row in current if row.id not in used]
+    return inserts, updates, deletes
 
 
 def _differs(row, values: dict) -> bool:
@@ -179,6 +249,7 @@ class _Importer:
                 "email": s.get("email"),
                 "phone": s.get("phone"),
                 "website": s.get("website"),
+                "territory": _territory(s.get("territory")),
             }
             items.append((s["code"], values))
         created = self._apply(
@@ -238,6 +309,8 @@ class _Importer:
                 "contact_email": contact.get("email"),
                 "contact_phone": contact.get("phone"),
                 "status": p.get("status", "published"),
+                "group_access": p.get("group_access", "open"),
+                "translations": _translations(p.get("translations")),
             }
             wanted_links = {
                 "programme_structures": [self.structure_ids[c] for c in p["structures"]],
@@ -268,7 +341,7 @@ class _Importer:
             same_links = all(
                 state.links[name].get(row.id, []) == ids for name, ids in wanted_links.items()
             )
-            same_team = [m[1] for m in state.team.get(row.id, [])] == team
+            same_team = not any(_team_changes(state.team.get(row.id, []), team, row.id))
             if _differs(row, values) or not same_links or not same_team:
                 updates.append({"_id": row.id, **values, "updated_at": self.ts})
             else:
@@ -305,9 +378,18 @@ class _Importer:
                 db.session.execute(t.insert(), chunk)
 
     def _teams(self, teams: list) -> None:
-        """Keep the members whose profession is still listed (their name and training date stay)."""
-        wanted = [(self.programme_ids[code], names) for code, names in teams]
-        self._sync_lists("team_members", "programme_id", "profession", self.state.team, wanted)
+        """Make each programme's team match the file (see :func:`_team_changes`)."""
+        inserts, updates, deletes = [], [], []
+        for code, items in teams:
+            pid = self.programme_ids[code]
+            new, changed, gone = _team_changes(self.state.team.get(pid, []), items, pid)
+            inserts += new
+            updates += changed
+            deletes += gone
+        t = table("team_members")
+        for chunk in _chunks(deletes, 500):
+            db.session.execute(delete(t).where(t.c.id.in_(chunk)))
+        self._write("team_members", "team", inserts, updates)
 
     def workshops(self) -> None:
         inserts, updates = [], []
@@ -318,6 +400,7 @@ class _Importer:
                 values = {
                     "title": w["title"],
                     "summary_plain": w.get("summary_plain"),
+                    "translations": _translations(w.get("translations")),
                     "duration_min": w.get("duration_min"),
                     "transversal": bool(w.get("transversal", False)),
                     "position": pos,

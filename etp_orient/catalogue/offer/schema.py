@@ -2,13 +2,14 @@
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import best_match
 
 from .errors import OfferError, json_path
 from .errors import tr as _
@@ -33,6 +34,22 @@ def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     return parse_date_time(value) is not None
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@_format_checker.checks("date")
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @_format_checker.checks("email")
@@ -94,7 +111,7 @@ def _validators() -> tuple[Draft202012Validator, dict[str, Draft202012Validator]
 def fast_checks() -> dict:
     """Per kind of item, a quick yes/no check (see fastcheck.py); jsonschema names the errors."""
     schema = load_schema()
-    formats = {"date-time": _is_date_time, "email": _is_email, "uri": _is_uri}
+    formats = {"date-time": _is_date_time, "date": _is_date, "email": _is_email, "uri": _is_uri}
     return {
         name: compile_schema(prop["items"], schema, formats)
         for name, prop in schema["properties"].items()
@@ -170,6 +187,8 @@ def _format_message(fmt: str) -> str:
             "Date et heure invalides : format attendu 2026-12-01T09:00:00+01:00, "
             "avec le décalage horaire."
         )
+    if fmt == "date":
+        return _("Date invalide : format attendu 2026-12-01.")
     if fmt == "email":
         return _("Adresse e-mail invalide.")
     if fmt == "uri":
@@ -215,6 +234,18 @@ def _messages(error) -> list[tuple[list, str]]:
         message = _("Doit être au plus %(max)s.", max=value)
     elif kind == "minItems":
         message = _("La liste doit contenir au moins %(min)s élément(s).", min=value)
+    elif kind == "not" and "enum" in value:
+        message = _("« %(value)s » est réservé : choisissez un autre code.", value=error.instance)
+    elif kind == "oneOf" and error.context:
+        # the alternative of the instance's own type names the real problems
+        # (a team member given as an object: its fields, not "must be text")
+        alternatives: dict[int, list] = {}
+        for sub in error.context:
+            alternatives.setdefault(sub.schema_path[0], []).append(sub)
+        for subs in alternatives.values():
+            if not any(sub.validator == "type" and not sub.path for sub in subs):
+                return [pair for sub in subs for pair in _messages(sub)]
+        return _messages(best_match(error.context))
     else:
         message = error.message
     return [(path, message)]

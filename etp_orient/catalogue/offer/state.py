@@ -9,13 +9,15 @@ import the booking package (STYLE.md, import directions).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Table, select
 
 from ...extensions import db
 
 # Columns the offer file describes, per table (besides id and code).
-STRUCTURE_FIELDS = ("name", "kind", "commune_insee", "email", "phone", "website")
+STRUCTURE_FIELDS = ("name", "kind", "commune_insee", "email", "phone", "website", "territory")
 SITE_FIELDS = (
     "structure_id",
     "name",
@@ -44,8 +46,17 @@ PROGRAMME_FIELDS = (
     "contact_email",
     "contact_phone",
     "status",
+    "group_access",
+    "translations",
 )
-WORKSHOP_FIELDS = ("title", "summary_plain", "duration_min", "transversal", "position")
+WORKSHOP_FIELDS = (
+    "title",
+    "summary_plain",
+    "translations",
+    "duration_min",
+    "transversal",
+    "position",
+)
 SLOT_FIELDS = (
     "programme_id",
     "kind",
@@ -119,6 +130,16 @@ class DbState:
     programme_first_tz: dict = field(default_factory=dict)
 
 
+class TeamRow(NamedTuple):
+    """A team member as the import compares it."""
+
+    id: int
+    profession: str
+    position: int
+    name: str | None
+    trained_on: date | None
+
+
 def _rows(name: str, fields: tuple[str, ...], *extra: str) -> dict:
     t = table(name)
     columns = [t.c.id, t.c.code, *(t.c[f] for f in fields), *(t.c[f] for f in extra)]
@@ -167,9 +188,18 @@ def load_state() -> DbState:
 
     members = table("team_members")
     team = defaultdict(list)
-    query = select(members.c.id, members.c.programme_id, members.c.profession, members.c.position)
+    query = select(
+        members.c.id,
+        members.c.programme_id,
+        members.c.profession,
+        members.c.position,
+        members.c.name,
+        members.c.etp_training_on,
+    )
     for r in db.session.execute(query.order_by(members.c.position, members.c.id)):
-        team[r.programme_id].append((r.id, r.profession, r.position))
+        team[r.programme_id].append(
+            TeamRow(r.id, r.profession, r.position, r.name, r.etp_training_on)
+        )
     state.team = dict(team)
 
     workshops = table("workshops")

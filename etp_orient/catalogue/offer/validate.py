@@ -9,6 +9,7 @@ list of "unknown code" errors elsewhere.
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..models import TERRITORY_KINDS
 from .codes import session_code, slot_code
 from .errors import OfferError, json_path
 from .errors import tr as _
@@ -186,6 +187,17 @@ class _Checker:
         self._duplicates("structures", _("une autre structure"))
         for i, s in self.index.items("structures"):
             self._commune(["structures", i, "commune"], s.get("commune"))
+            territory = s.get("territory")
+            if territory and s["kind"] not in TERRITORY_KINDS:
+                self.error(
+                    ["structures", i, "territory"],
+                    _(
+                        "Seule une plateforme ou une UTEP déclare un territoire (ici : %(kind)s).",
+                        kind=s["kind"],
+                    ),
+                )
+            for k, insee in enumerate((territory or {}).get("communes", [])):
+                self._commune(["structures", i, "territory", "communes", k], insee)
 
         self._duplicates("sites", _("un autre lieu"))
         for i, s in self.index.items("sites"):
@@ -351,7 +363,13 @@ class _Checker:
         for i, p in self.index.items("programmes"):
             path = ["programmes", i]
             if p.get("status", "published") == "published":
-                professions = {t.strip().lower() for t in p.get("team", []) if t.strip()}
+                professions = {
+                    member.strip().lower()
+                    for member in (
+                        t if isinstance(t, str) else t["profession"] for t in p.get("team", [])
+                    )
+                    if member.strip()
+                }
                 if len(professions) < 2:
                     self.error(
                         path + ["team"],
