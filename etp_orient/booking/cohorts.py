@@ -7,14 +7,14 @@ waiting list is ranked in the order joins take that lock.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
 from ..core.models import audit
 from ..extensions import db
 from . import messages
-from .models import Cohort, Enrollment, Participant
+from .models import Booking, Cohort, Enrollment, Participant, Slot
 from .participants import ParticipantData, create_participant, touch
 from .rules import (
     BookingError,
@@ -136,19 +136,52 @@ def join_cohort(
     participant: Participant | None = None,
     acting_user=None,
     token: str | None = None,
+    staff_override: bool = False,
 ) -> JoinResult:
     """Enroll a person in a cohort: a confirmed place for every session, or the waiting list.
 
     Either ``data`` (a new participant is created and their token returned) or
     an existing ``participant`` (from their manage page, ``token`` being theirs).
     Raises :class:`BookingError`: ``cohort_unavailable``, ``registration_closed``,
-    ``not_eligible``, ``already_enrolled``, ``cohort_full`` (full, no waiting list).
-    Waiting-list ranks follow the order in which joins take the lock.
+    ``not_eligible``, ``bep_first`` (the programme's groups are for people whose
+    BEP is booked or held, ``group_access: after_bep``; staff adding someone from
+    the back office pass ``staff_override``), ``already_enrolled``, ``cohort_full``
+    (full, no waiting list). Waiting-list ranks follow the order in which joins
+    take the lock.
     """
     participant_id = participant.id if participant is not None else None
     lock = locking_enabled()
     start(lock)
-    return _join(cohort_code, data, participant_id, acting_user, token, lock)
+    return _join(cohort_code, data, participant_id, acting_user, token, lock, staff_override)
+
+
+def has_bep(participant_id: int | None, programme_id: int) -> bool:
+    """Whether the person's BEP for the programme is booked (to come) or held."""
+    if participant_id is None:
+        return False
+    found = db.session.scalar(
+        select(Booking.id)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .where(
+            Booking.participant_id == participant_id,
+            Booking.status == "confirmed",
+            Slot.programme_id == programme_id,
+            Slot.kind == "bep",
+            or_(Booking.outcome.is_(None), Booking.outcome == "held"),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def record_refused_join(cohort_code: str, reason: str, participant_id: int | None = None) -> None:
+    """Keep why a join was refused (the audit trail), after the refused change was
+    rolled back; the caller commits."""
+    cohort_id = db.session.scalar(select(Cohort.id).where(Cohort.code == cohort_code))
+    detail = {"cohort": cohort_code, "reason": reason}
+    if participant_id is not None:
+        detail["participant"] = participant_id
+    audit("enrollment.refused", obj_type="cohort", obj_id=cohort_id, **detail)
 
 
 def _join(
@@ -158,6 +191,7 @@ def _join(
     acting_user,
     token: str | None,
     lock: bool,
+    staff_override: bool = False,
 ) -> JoinResult:
     """``join_cohort`` once the transaction holds the write lock (``start``)."""
     cohort = lock_cohort(cohort_code, lock)
@@ -172,6 +206,12 @@ def _join(
         birth_year = data.birth_year
     if not age_fits(cohort.programme, birth_year, now().year):
         raise BookingError("not_eligible")
+    if (
+        cohort.programme.group_access == "after_bep"
+        and not staff_override
+        and not has_bep(participant_id, cohort.programme_id)
+    ):
+        raise BookingError("bep_first")
     if participant_id is not None:
         live = db.session.scalar(
             select(Enrollment.id).where(
@@ -330,6 +370,6 @@ def move_enrollment(
     start(lock)
     for code in sorted({from_code, to_code}):  # always the same order: no deadlock
         lock_cohort(code, lock)
-    result = _join(to_code, None, participant_id, acting_user, None, lock)
+    result = _join(to_code, None, participant_id, acting_user, None, lock, staff_override=True)
     _leave(participant_id, from_code, acting_user, None, lock)
     return result

@@ -26,6 +26,7 @@ from ..core.clock import now
 from ..core.ical import build_calendar
 from ..core.security import no_referrer, secret_link_limit
 from ..extensions import db, limiter
+from . import path as path_module
 from . import services
 from .calendar import session_event, slot_event
 from .forms import ChoicesForm, ConfirmForm, MoveForm, ReissueForm
@@ -73,24 +74,36 @@ def _enrollment(participant: Participant, cohort_code: str) -> Enrollment:
     return enrollment
 
 
-def _joinable_cohorts(participant: Participant) -> list[Cohort]:
-    """Open cohorts of the programmes the person booked, that they are not in yet."""
-    programme_ids = {b.slot.programme_id for b in participant.bookings if b.status == "confirmed"}
+def _joinable_cohorts(participant: Participant, paths: list[path_module.Path]) -> list[Cohort]:
+    """Open cohorts of the programmes the person booked, when they are in none of its
+    groups yet (a programme's groups for people with a BEP: only while it is booked or held)."""
+    programme_ids = {
+        p.programme.id
+        for p in paths
+        if p.enrollment is None
+        and (p.bep is not None or p.final is not None)
+        and (p.programme.group_access == "open" or p.bep is not None and p.bep.outcome != "no_show")
+    }
     if not programme_ids:
         return []
-    mine = {e.cohort_id for e in participant.enrollments if e.status != "cancelled"}
     cohorts = db.session.scalars(
         select(Cohort)
         .where(Cohort.programme_id.in_(programme_ids), Cohort.status == "open")
         .order_by(Cohort.id)
     )
-    return [c for c in cohorts if c.id not in mine and services.registration_open(c)]
+    return [c for c in cohorts if services.registration_open(c)]
 
 
 def _overview(participant: Participant, token: str) -> dict:
     at = now()
     bookings = live_bookings(participant)
+    paths = path_module.paths(participant)
+    joinable = _joinable_cohorts(participant, paths)
     return {
+        "paths": paths,
+        "joinable_by_programme": {
+            p.programme.id: [c for c in joinable if c.programme_id == p.programme.id] for p in paths
+        },
         "participant": participant,
         "token": token,
         "bookings": bookings,
@@ -103,7 +116,7 @@ def _overview(participant: Participant, token: str) -> dict:
             }
             for e in live_enrollments(participant)
         ],
-        "joinable": _joinable_cohorts(participant),
+        "joinable": joinable,
         "personal_feed_token": feed_token_for(token),
     }
 
@@ -248,6 +261,71 @@ def _place_label(slot) -> str:
     return slot.site.name if slot.site else ""
 
 
+# ---------------------------------------------------------------- final and follow-up
+
+PATH_TITLES = {
+    "final": lambda: _("Choisir la date du bilan de fin"),
+    "followup": lambda: _("Choisir la date du rendez-vous de suivi"),
+}
+
+
+@bp.route(
+    "/<token>/bilan-final/<programme_code>", methods=["GET", "POST"], defaults={"kind": "final"}
+)
+@bp.route("/<token>/suivi/<programme_code>", methods=["GET", "POST"], defaults={"kind": "followup"})
+@secret_link_limit
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def book_step(token: str, programme_code: str, kind: str):
+    """Book the final assessment or the follow-up: only once the step is open."""
+    participant = _participant(token)
+    path = next(
+        (p for p in path_module.paths(participant) if p.programme.code == programme_code), None
+    )
+    if path is None:
+        abort(404)
+    if getattr(path, kind) is not None:
+        return redirect(url_for(".overview", token=token), 303)
+    form = MoveForm()
+    options = path_module.bookable_slots(path, kind)
+    form.slot.choices = _choices(options)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            path_module.book_path_slot(participant, form.slot.data, kind, token=token)
+        except services.BookingError as error:
+            db.session.rollback()
+            participant = _participant(token)
+            path = next(
+                (p for p in path_module.paths(participant) if p.programme.code == programme_code),
+                None,
+            )
+            if error.reason == "already_booked":
+                return _done(token, _("Ce rendez-vous est déjà pris."))
+            if error.reason == "not_open" or path is None:
+                return _done(token, _("Ce rendez-vous n'est pas encore possible."))
+            form.slot.errors.append(
+                _("Cette date vient d'être prise ou n'existe plus. Choisissez-en une autre.")
+            )
+            status = 409
+            options = path_module.bookable_slots(path, kind) if path else []
+            form.slot.choices = _choices(options)
+        else:
+            db.session.commit()
+            return _done(token, _("Votre rendez-vous est pris. Un e-mail vous le confirme."))
+    return (
+        render_template(
+            "booking/path_book.html",
+            form=form,
+            path=path,
+            kind=kind,
+            title=PATH_TITLES[kind](),
+            token=token,
+            has_options=bool(options),
+        ),
+        status,
+    )
+
+
 # ---------------------------------------------------------------- groups
 
 
@@ -289,11 +367,16 @@ def join(token: str, cohort_code: str):
         result = services.join_cohort(cohort_code, participant=participant, token=token)
     except services.BookingError as error:
         db.session.rollback()
+        services.record_refused_join(cohort_code, error.reason, participant.id)
+        db.session.commit()
         messages = {
             "registration_closed": _("Les inscriptions à ce groupe sont fermées."),
             "cohort_full": _("Ce groupe est complet."),
             "already_enrolled": _("Vous êtes déjà inscrit dans ce groupe."),
             "not_eligible": _("Ce groupe n'accueille pas les personnes de votre âge."),
+            "bep_first": _(
+                "Pour rejoindre ce groupe, prenez d'abord le premier rendez-vous (le bilan)."
+            ),
         }
         return _done(token, messages.get(error.reason, _("Ce groupe n'est plus ouvert.")))
     db.session.commit()

@@ -318,6 +318,8 @@ class Booking(TimestampMixin, db.Model):
     # coordination with the GP (HAS pair 3), only with consent_share_gp
     gp_informed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gp_synthesis_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # on a final assessment: when the person was invited to book their follow-up (once)
+    followup_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participant: Mapped[Participant] = relationship(back_populates="bookings")
     slot: Mapped[Slot] = relationship(back_populates="bookings")

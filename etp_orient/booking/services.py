@@ -33,11 +33,13 @@ from ..orientation.models import Referral
 from . import messages
 from .cohorts import (  # noqa: F401  (one import surface for views and other packages)
     JoinResult,
+    has_bep,
     join_cohort,
     leave_cohort,
     lock_cohort,
     move_enrollment,
     promote_waitlisted,
+    record_refused_join,
     registration_closes_at,
     registration_open,
     waitlist_length,

@@ -150,7 +150,8 @@ def _taken_page(slot: Slot, form: BookingForm):
 def book(slot_code: str):
     """The booking form of one slot; ``?pro=1`` when a professional books for the patient."""
     slot = db.session.scalar(select(Slot).where(Slot.code == slot_code))
-    if slot is None or slot.programme.status != "published":
+    # final and follow-up slots are booked from the manage link only
+    if slot is None or slot.kind != "bep" or slot.programme.status != "published":
         abort(404)
     form = BookingForm()
     if request.method == "GET":
@@ -239,6 +240,8 @@ def cohort(cohort_code: str):
                 )
             except services.BookingError as error:
                 db.session.rollback()
+                services.record_refused_join(cohort_code, error.reason)
+                db.session.commit()
                 cohort = _cohort_or_404(cohort_code)
                 if error.reason == "not_eligible":
                     form.birth_year.errors.append(age_range_message(cohort.programme))

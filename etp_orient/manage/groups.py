@@ -47,7 +47,7 @@ def audit_read(cohort: Cohort, what: str, *, actor: User) -> None:
 
 def add_by_phone(cohort: Cohort, data: ParticipantData, *, actor: User):
     """Someone met by phone joins (a place or the waiting list), like online."""
-    return join_cohort(cohort.code, data=data, acting_user=actor)
+    return join_cohort(cohort.code, data=data, acting_user=actor, staff_override=True)
 
 
 def check_move_target(enrollment: Enrollment, target: Cohort) -> None:

@@ -292,12 +292,17 @@ def queue_reminders(now: datetime) -> int:
 
 
 def run_reminders() -> int:
-    """What ``etp-orient send-reminders`` does: queue the due reminders and commit.
+    """What ``etp-orient send-reminders`` does: queue the due reminders and the
+    follow-up invitations (six months after a final assessment), and commit.
 
     On SQLite the write lock is held from the first read, so two runs at once
     queue one after the other; on PostgreSQL the unique dedupe key decides.
     """
+    from ..booking.path import queue_followup_invitations
+
     begin_write()
-    count = queue_reminders(current_now())
+    at = current_now()
+    count = queue_reminders(at)
+    count += queue_followup_invitations(at)
     db.session.commit()
     return count

@@ -1,4 +1,5 @@
-"""the December offer-file fields: group access, translations, a platform's territory
+"""the December offer-file fields (group access, translations, a platform's territory);
+when a person was invited to book their follow-up
 
 Revision ID: e5f6a7b8c9d0
 Revises: d4e5f6a7b8c9
@@ -6,6 +7,8 @@ Create Date: 2026-12-03 14:00:00
 
 """
 import sqlalchemy as sa
+
+import etp_orient.core.types
 from alembic import op
 
 revision = "e5f6a7b8c9d0"
@@ -27,9 +30,15 @@ def upgrade():
         )
     with op.batch_alter_table("workshops") as batch:
         batch.add_column(sa.Column("translations", sa.JSON(), nullable=True))
+    with op.batch_alter_table("bookings") as batch:
+        batch.add_column(
+            sa.Column("followup_invited_at", etp_orient.core.types.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("bookings") as batch:
+        batch.drop_column("followup_invited_at")
     with op.batch_alter_table("workshops") as batch:
         batch.drop_column("translations")
     with op.batch_alter_table("programmes") as batch:

@@ -173,6 +173,11 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "booking_manage.leave": [f"{manage}/groupes/{site.cohort}/quitter"],
         "booking_manage.cancel": [f"{manage}/rdv/{site.booking_id}/annuler"],
         "booking_manage.move": [f"{manage}/rdv/{site.booking_id}/deplacer"],
+        # the path's later steps, not open yet for this person: when they open
+        "booking_manage.book_step": [
+            f"{manage}/bilan-final/{site.programme}",
+            f"{manage}/suivi/{site.programme}",
+        ],
         "booking_manage.delete": [f"{manage}/supprimer"],
         "booking_manage.reissue_confirm": [f"/gerer/nouveau-lien/{site.reissue_code}"],
         "booking.cohort": [f"/groupes/{site.cohort}"],
