@@ -87,4 +87,9 @@ def clear(scope: str, value: str) -> None:
 
 def purge(before: datetime) -> int:
     """Delete the counters with no event since ``before``; return how many."""
-    return db.session.execute(delete(Throttle).where(Throttle.last_at < before)).rowcount
+    deleted = db.session.execute(
+        delete(Throttle)
+        .where(Throttle.last_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return deleted.rowcount or 0
