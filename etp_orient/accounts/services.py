@@ -249,11 +249,13 @@ def request_password_reset(email: str) -> bool:
     from ..notify.services import kept_if, queue_email
 
     address = normalise_email(email)
-    user = find_user(address)
+    # The count first: on SQLite a transaction that starts with its write waits for
+    # the lock, where one that read first could not take it after another's commit.
     capped = (
         throttle.enabled()
         and throttle.hit("reset", address, window=RESET_WINDOW) > RESET_PER_ADDRESS
     )
+    user = find_user(address)
     real = user is not None and user.active and not capped
     if not real:
         user = User(id=None, email=address, language="fr", credentials_version=0)

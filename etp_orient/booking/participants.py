@@ -222,6 +222,11 @@ def reissue_links(email: str) -> int:
     the address is a patient's.
     """
     address = email.strip()
+    # the count first: see accounts.services.request_password_reset
+    capped = (
+        throttle.enabled()
+        and throttle.hit("relink", address, window=REISSUE_WINDOW) > REISSUE_PER_ADDRESS
+    )
     people = db.session.scalars(
         select(Participant)
         .where(
@@ -231,10 +236,6 @@ def reissue_links(email: str) -> int:
         )
         .order_by(Participant.id)
     ).all()
-    capped = (
-        throttle.enabled()
-        and throttle.hit("relink", address, window=REISSUE_WINDOW) > REISSUE_PER_ADDRESS
-    )
     real = bool(people) and not capped
     if not real:
         people = [Participant(email=address, first_name="", language="fr", manage_token_hash="")]
