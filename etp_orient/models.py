@@ -12,7 +12,7 @@ from .booking.models import (
     Slot,
 )
 from .catalogue.models import Condition, Programme, Site, Structure, TeamMember, Workshop
-from .core.models import AuditEvent
+from .core.models import AuditEvent, Throttle
 from .geo.models import Commune, CommunePostalCode
 from .notify.models import OutboxMessage
 from .orientation.models import OrientationLog, Referral
@@ -39,6 +39,7 @@ __all__ = [
     "StaffSession",
     "Structure",
     "TeamMember",
+    "Throttle",
     "User",
     "Workshop",
 ]

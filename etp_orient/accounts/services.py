@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from ..catalogue.models import Structure
+from ..core import throttle
 from ..core.clock import now
 from ..core.models import audit
 from ..core.tokens import hash_token, new_token
@@ -25,6 +26,9 @@ ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SEEN_RESOLUTION = timedelta(seconds=60)
 RESET_MAX_AGE = 3600
 RESET_SALT = "etp-orient password reset"
+# reset e-mails per address (known or not) and per hour, whatever the client IP
+RESET_PER_ADDRESS = 3
+RESET_WINDOW = timedelta(hours=1)
 
 
 class AccountError(ValueError):
@@ -234,26 +238,42 @@ def user_for_reset(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> bool:
-    """Queue a reset e-mail if the account exists; the page says the same either way."""
-    user = find_user(email)
-    if user is None or not user.active:
-        return False
-    from ..notify.services import queue_email
+    """Queue a reset e-mail if the account exists; the page says the same either way.
 
-    base = current_app.config["BASE_URL"].rstrip("/")
-    queue_email(
-        to=user.email,
-        template="password_reset",
-        language=user.language,
-        context={
-            "full_name": user.full_name,
-            "reset_url": f"{base}/connexion/nouveau-mot-de-passe/{reset_token(user)}",
-            "minutes": RESET_MAX_AGE // 60,
-        },
-        owner=f"user:{user.id}",
+    At most ``RESET_PER_ADDRESS`` e-mails per address per hour, whatever the
+    client IP. A known and an unknown address (or one over that cap) do the same
+    work — the look-up, the counter, a signed token, the message rendered and
+    written, the audit row — and only a real request keeps its writes: neither
+    the answer nor its time tells whether the address has an account.
+    """
+    from ..notify.services import kept_if, queue_email
+
+    address = normalise_email(email)
+    # The count first: on SQLite a transaction that starts with its write waits for
+    # the lock, where one that read first could not take it after another's commit.
+    capped = (
+        throttle.enabled()
+        and throttle.hit("reset", address, window=RESET_WINDOW) > RESET_PER_ADDRESS
     )
-    audit("user.reset_requested", obj_type="user", obj_id=user.id)
-    return True
+    user = find_user(address)
+    real = user is not None and user.active and not capped
+    if not real:
+        user = User(id=None, email=address, language="fr", credentials_version=0)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with kept_if(real):
+        queue_email(
+            to=user.email,
+            template="password_reset",
+            language=user.language,
+            context={
+                "full_name": user.full_name,
+                "reset_url": f"{base}/connexion/nouveau-mot-de-passe/{reset_token(user)}",
+                "minutes": RESET_MAX_AGE // 60,
+            },
+            owner=f"user:{user.id}",
+        )
+        audit("user.reset_requested", obj_type="user", obj_id=user.id)
+    return real
 
 
 def add_membership(user: User, structure: Structure, role: str, *, actor: User) -> Membership:

@@ -9,21 +9,17 @@ from flask_login import current_user, login_user, logout_user
 from ..core.models import audit
 from ..core.security import no_referrer, secret_link_limit
 from ..extensions import db, limiter
-from . import services
+from . import login_delay, services
 from .auth import SESSION_KEY
 from .forms import LoginForm, NewPasswordForm, ResetRequestForm
 from .permissions import structure_ids
 
 bp = Blueprint("accounts", __name__)
 
-# Failed attempts allowed per account and per address before 429 (then Retry-After).
-LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
+# Failed attempts allowed per client IP before 429 (then Retry-After). Per account,
+# a growing wait instead (login_delay): a lock-out anyone could cause is worse.
 LOGIN_LIMIT_ADDRESS = "30 per 15 minutes"
 RESET_LIMIT_ADDRESS = "10 per hour"
-
-
-def _account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _failed(response) -> bool:
@@ -43,14 +39,19 @@ def _safe_next(target: str | None, user) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit(LOGIN_LIMIT_ADDRESS, methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        wait = login_delay.seconds_to_wait(form.email.data)
+        if wait:
+            # Refused before the password is read: the page cannot tell whether it was right.
+            page = render_template("accounts/login.html", form=form, wait=wait)
+            return page, 429, {"Retry-After": str(wait)}
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            login_delay.succeeded(form.email.data)
             # A new session id at login: nothing from before survives.
             session.clear()
             token = services.start_session(user)
@@ -58,7 +59,8 @@ def login():
             login_user(user)
             session[SESSION_KEY] = token
             return redirect(_safe_next(request.args.get("next"), user))
-        db.session.commit()  # the audit of the failure
+        login_delay.failed(form.email.data)
+        db.session.commit()  # the audit and the count of the failure
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))

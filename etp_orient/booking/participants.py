@@ -11,16 +11,18 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from ..core import throttle
 from ..core.clock import now
 from ..core.models import audit
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
+from ..notify.services import kept_if
 from . import messages
 from .models import Booking, Enrollment, Participant
 
@@ -196,6 +198,9 @@ def anonymise(participant: Participant) -> None:
 
 #: how long a "new link" e-mail can be used
 REISSUE_MAX_AGE_SECONDS = 24 * 3600
+#: "new link" e-mails per address (known or not) and per hour, whatever the client IP
+REISSUE_PER_ADDRESS = 3
+REISSUE_WINDOW = timedelta(hours=1)
 
 
 def _reissue_serializer() -> URLSafeSerializer:
@@ -207,10 +212,21 @@ def reissue_links(email: str) -> int:
 
     Nothing changes until the mailbox owner opens the link and confirms
     (:func:`confirm_reissue`): knowing someone's address is not enough to
-    break their links or their calendar feed. Returns how many people the
-    e-mail covers; the page says the same either way.
+    break their links or their calendar feed. At most ``REISSUE_PER_ADDRESS``
+    e-mails per address per hour, whatever the client IP. Returns how many
+    people the e-mail covers (0 when none, or over that cap).
+
+    A known and an unknown address do the same work — the look-up, the counter,
+    a signed code, the message rendered and written, the audit row — and only a
+    real request keeps its writes: neither the page nor its time tells whether
+    the address is a patient's.
     """
     address = email.strip()
+    # the count first: see accounts.services.request_password_reset
+    capped = (
+        throttle.enabled()
+        and throttle.hit("relink", address, window=REISSUE_WINDOW) > REISSUE_PER_ADDRESS
+    )
     people = db.session.scalars(
         select(Participant)
         .where(
@@ -220,19 +236,20 @@ def reissue_links(email: str) -> int:
         )
         .order_by(Participant.id)
     ).all()
-    if not people:
-        return 0
+    real = bool(people) and not capped
+    if not real:
+        people = [Participant(email=address, first_name="", language="fr", manage_token_hash="")]
     issued = int(now().timestamp())
     serializer = _reissue_serializer()
     codes = [
         serializer.dumps({"p": person.id, "h": person.manage_token_hash[:16], "t": issued})
         for person in people
     ]
-    for person in people:
-        audit("participant.reissue_request", obj_type="participant", obj_id=person.id)
-    messages.manage_links(people[-1], codes)
-    db.session.flush()
-    return len(codes)
+    with kept_if(real):
+        for person in people:
+            audit("participant.reissue_request", obj_type="participant", obj_id=person.id)
+        messages.manage_links(people[-1], codes)
+    return len(codes) if real else 0
 
 
 def reissue_target(code: str) -> Participant | None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
@@ -68,3 +68,26 @@ def audit(
     )
     db.session.add(event)
     return event
+
+
+class Throttle(db.Model):
+    """A counter per thing typed (a login, an e-mail address), whatever the client IP.
+
+    Read on the injected clock and shared by every app process. The key is an
+    HMAC of the value: the table holds no address.
+    """
+
+    __tablename__ = "throttles"
+    __table_args__ = (UniqueConstraint("scope", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # what is counted: "login" (failed logins), "reset", "relink" (e-mails asked for)
+    scope: Mapped[str] = mapped_column(String(20), nullable=False)
+    # HMAC-SHA256 of the normalised value, keyed by SECRET_KEY
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # events counted since first_at
+    count: Mapped[int] = mapped_column(nullable=False)
+    # start of the counting window
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # latest event counted; rows quiet for a day are purged
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -7,6 +7,8 @@ bytes and a message reads the same however late it leaves.
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -125,6 +127,27 @@ def _store(message: OutboxMessage, dedupe_key: str | None) -> OutboxMessage | No
     except IntegrityError:
         return None
     return message
+
+
+@contextmanager
+def kept_if(keep: bool) -> Iterator[None]:
+    """Queue (and audit) inside a SAVEPOINT, released when ``keep``, else rolled back.
+
+    For answers that must not tell whether an address is known: the request for
+    an unknown address renders and writes the same message, and throws it away,
+    so it runs the same statements and takes the same time, and leaves nothing.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+        db.session.flush()
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if keep:
+        savepoint.commit()
+    else:
+        savepoint.rollback()
 
 
 def queue_email(

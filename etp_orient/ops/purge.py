@@ -9,6 +9,8 @@
 - Issued referrals past their expiry become ``expired``.
 - Audit events older than ``AUDIT_RETENTION_DAYS`` (default 1826, five years) are
   deleted: the audit trail has its own, longer retention.
+- Counters of failed logins and of e-mails asked for per address (``throttles``)
+  with nothing counted for a day are deleted: they only matter for an hour.
 """
 
 from dataclasses import asdict, dataclass
@@ -19,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..booking.models import Booking, Cohort, Enrollment, GroupSession, Participant, Slot
 from ..booking.participants import anonymise
+from ..core import throttle
 from ..core.clock import now
 from ..core.db import begin_write
 from ..core.models import AuditEvent, audit
@@ -29,6 +32,8 @@ from ..orientation.models import Referral
 DEFAULT_RETENTION_DAYS = 730
 DEFAULT_OUTBOX_RETENTION_DAYS = 90
 DEFAULT_AUDIT_RETENTION_DAYS = 1826
+# the counters of core.throttle look back an hour at most
+COUNTER_RETENTION = timedelta(days=1)
 
 
 @dataclass
@@ -37,6 +42,7 @@ class PurgeReport:
     outbox_deleted: int = 0
     referrals_expired: int = 0
     audit_events_deleted: int = 0
+    counters_deleted: int = 0
 
     def __str__(self) -> str:
         return ", ".join(f"{key}={value}" for key, value in asdict(self).items())
@@ -124,6 +130,7 @@ def purge(at: datetime | None = None) -> PurgeReport:
         .execution_options(synchronize_session=False)
     )
     report.audit_events_deleted = deleted.rowcount or 0
+    report.counters_deleted = throttle.purge(at - COUNTER_RETENTION)
     audit("purge.run", obj_type="system", **asdict(report))
     db.session.flush()
     return report

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from etp_orient.accounts.models import StaffSession
-from etp_orient.core.models import AuditEvent
+from etp_orient.core.models import AuditEvent, Throttle
 from etp_orient.extensions import db
 from tests.fixtures.manage import PASSWORD, login, make_user
 
@@ -139,6 +139,22 @@ def test_logins_are_audited_without_email_or_password(app, client, clock):
         for event in events:
             text = repr(event.detail) + repr(event.object_id)
             assert "example.org" not in text and "wrong" not in text
+
+
+def test_failures_are_counted_per_address_without_keeping_it(app, limited_client, clock):
+    _coordinator(app)
+    for _ in range(2):
+        login(limited_client, "Coord@Example.org", "a wrong password here")
+    login(limited_client, "nobody@example.org", "a wrong password here")
+    with app.app_context():
+        rows = db.session.execute(select(Throttle.scope, Throttle.key_hash, Throttle.count)).all()
+    assert sorted(count for _scope, _key, count in rows) == [1, 2]
+    assert {scope for scope, _key, _count in rows} == {"login"}
+    assert not any("example" in key for _scope, key, _count in rows)
+    # the right password forgets the failures of the account
+    assert login(limited_client, "coord@example.org").status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Throttle.count)).all() == [1]
 
 
 def test_a_referrer_lands_on_the_professional_page(app, client, clock):

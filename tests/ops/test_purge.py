@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from etp_orient.booking import services as booking_services
 from etp_orient.booking.models import Attendance, Booking, Enrollment, Participant
+from etp_orient.core import throttle
 from etp_orient.core.clock import now
 from etp_orient.core.models import AuditEvent, audit
 from etp_orient.extensions import db
@@ -155,6 +156,19 @@ def test_the_audit_trail_has_its_own_longer_retention(app_ctx, clock):
     assert _count(AuditEvent, AuditEvent.action == "login.success") == 0
     # the purge itself is audited
     assert _count(AuditEvent, AuditEvent.action == "purge.run") == 1
+
+
+def test_counters_per_address_go_after_a_day(app_ctx, clock):
+    throttle.hit("reset", "old@example.org", window=timedelta(hours=1))
+    clock.advance(hours=23)
+    throttle.hit("reset", "new@example.org", window=timedelta(hours=1))
+    db.session.commit()
+    clock.advance(hours=2)
+    report = purge()
+    db.session.commit()
+    assert report.counters_deleted == 1
+    assert throttle.read("reset", "old@example.org") is None
+    assert throttle.read("reset", "new@example.org").count == 1
 
 
 def test_purge_twice_changes_nothing_more(app_ctx, clock):
