@@ -1,7 +1,7 @@
 """throttles: counters per login or address (progressive login delay, mails per address)
 
-Revision ID: e5f6a7b8c9d0
-Revises: d4e5f6a7b8c9
+Revision ID: a1b2c3d4e5f7
+Revises: e5f6a7b8c9d0
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 from etp_orient.core.types import UTCDateTime
 
-revision = "e5f6a7b8c9d0"
-down_revision = "d4e5f6a7b8c9"
+revision = "a1b2c3d4e5f7"
+down_revision = "e5f6a7b8c9d0"
 branch_labels = None
 depends_on = None
 
