@@ -45,7 +45,8 @@ class Item:
     title: str  # the workshop's title, or the programme's
     programme_title: str
     place: str
-    link_code: str  # cohort code for a session, programme code for a slot
+    link_code: str  # programme code
+    cohort_code: str | None = None  # the group's, for a group session
     people: list[Person] = field(default_factory=list)
     session_code: str | None = None
     remote: str | None = None  # "phone" or "video" when there is no place
@@ -166,6 +167,7 @@ def items(user: User, first: date, last: date) -> list[Item]:
                 slot.programme.display_title,
                 _place(slot.site),
                 slot.programme.code,
+                None,
                 [person],
                 remote=slot.remote,
             )
@@ -188,7 +190,8 @@ def items(user: User, first: date, last: date) -> list[Item]:
                 s.workshop.title,
                 programme.display_title,
                 _place(s.site or (cohort.site if cohort else None), s.room),
-                cohort.code if cohort else programme.code,
+                programme.code,
+                cohort.code if cohort else None,
                 people,
                 s.code,
                 remote=None if (s.site or (cohort and cohort.site)) else "video",

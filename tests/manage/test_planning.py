@@ -241,3 +241,24 @@ def test_a_bounded_number_of_statements_whatever_the_rows(app, client, clock):
         page = client.get(url).get_data(as_text=True)
     assert "EXTRA P5" in page and "EXTRA S5" in page
     assert len(many) == len(few), "\n".join(s[:150] for s in many)
+
+
+def test_an_open_session_without_a_group_is_listed(app, client, clock):
+    _world(app, client)
+    with app.app_context():
+        ses = db.session.scalar(select(GroupSession).where(GroupSession.code == "ses-a-3"))
+        db.session.add(
+            GroupSession(
+                code="open-a",
+                workshop=ses.workshop,
+                site=ses.cohort.site,
+                start_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
+                end_at=datetime(2026, 12, 4, 11, 0, tzinfo=UTC),
+                timezone="Europe/Paris",
+                capacity=10,
+            )
+        )
+        db.session.commit()
+    page = client.get("/gestion/planning?date=2026-12-04").get_data(as_text=True)
+    assert "Mes traitements" in page and "10:00" in page and "Personne d" in page
+    assert "/gestion/groupes/prog-a" not in page  # no group to link to
