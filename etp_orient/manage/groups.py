@@ -4,6 +4,8 @@ Joining and leaving go through the booking services (``booking.cohorts``), so
 capacity, the waiting list and the messages follow the same rules as online.
 """
 
+from datetime import date
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -106,6 +108,42 @@ def reorder(enrollment: Enrollment, direction: int, *, actor: User) -> None:
     db.session.flush()
 
 
+def attendance_opens_on(session: GroupSession) -> date:
+    """The day attendance may be taken from: the session's own day, in its time zone."""
+    return session.local_start.date()
+
+
+def attendance_open(session: GroupSession) -> bool:
+    """Whether today (in the session's time zone) is the session's day or later."""
+    return now().astimezone(session.tz).date() >= attendance_opens_on(session)
+
+
+def attendance_history(cohort: Cohort) -> dict[tuple[int, int], str]:
+    """Every mark of the cohort's sessions, by (participant id, session id): one statement."""
+    rows = db.session.execute(
+        select(Attendance.participant_id, Attendance.session_id, Attendance.status)
+        .join(GroupSession, GroupSession.id == Attendance.session_id)
+        .where(GroupSession.cohort_id == cohort.id)
+    )
+    return {(p, s): status for p, s, status in rows}
+
+
+def mark_all_present(session: GroupSession, people: list[Enrollment], *, actor: User) -> int:
+    """Mark present everyone of ``people`` not marked yet; those already marked keep their mark.
+
+    Returns how many were marked. Refused before the session's day, like one mark.
+    """
+    if not attendance_open(session):
+        raise GroupError("not_yet")
+    marked = attendance_map(session)
+    count = 0
+    for enrollment in people:
+        if enrollment.participant_id not in marked:
+            mark(session, enrollment, status="present", actor=actor)
+            count += 1
+    return count
+
+
 def attendance_map(session: GroupSession) -> dict[int, Attendance]:
     rows = db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
     return {a.participant_id: a for a in rows}
@@ -119,7 +157,12 @@ def mark(
     carer_present: bool | None = None,
     actor: User,
 ) -> Attendance:
-    """Record one tap: present, absent or excused, and/or whether a carer came."""
+    """Record one tap: present, absent or excused, and/or whether a carer came.
+
+    Refused before the session's day (in its time zone): no one can be marked in advance.
+    """
+    if not attendance_open(session):
+        raise GroupError("not_yet")
     if enrollment.cohort_id != session.cohort_id or enrollment.status not in (
         "confirmed",
         "completed",

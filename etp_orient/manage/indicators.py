@@ -4,7 +4,8 @@ Every figure follows ``shared/INDICATORS.md`` and carries the rule used to
 compute it, shown beside it and exported with it. Figures are computed for a
 calendar year (UTC), per programme and for the territory (the programmes the
 user sees; every programme for the command line). Orientation figures come
-from the anonymous ``OrientationLog`` and are territory-wide only.
+from the anonymous ``OrientationLog``: the whole platform's for a platform admin
+and the command line, the départements of the user's structures for the others.
 """
 
 import csv
@@ -67,7 +68,7 @@ FIGURES = [
         "entered",
         _l("Patients entrés dans le programme"),
         _l(
-            "Un BEP tenu dans l'année et au moins une séance (atelier où la personne était présente, ou rendez-vous individuel tenu après le BEP) dans l'année."
+            "Un BEP tenu (cette année ou avant) et au moins une séance (atelier où la personne était présente, ou rendez-vous individuel tenu après le BEP) dans l'année."
         ),
         "entry",
     ),
@@ -133,7 +134,15 @@ FIGURES = [
         "left",
         _l("Patients sortis en cours de route"),
         _l(
-            "Personnes qui ont quitté leur groupe après y avoir eu une place (dans l'année), ou absentes aux deux dernières séances tenues de leur groupe. Il n'existe pas de définition officielle de l'abandon."
+            "Personnes qui ont quitté leur groupe après y avoir eu une place et après le début de sa première séance (dans l'année), ou absentes aux deux dernières séances tenues de leur groupe. Il n'existe pas de définition officielle de l'abandon."
+        ),
+        "exit",
+    ),
+    Figure(
+        "withdrawn",
+        _l("Patients retirés avant le début"),
+        _l(
+            "Personnes qui ont quitté leur groupe, après y avoir eu une place, avant sa première séance (dans l'année) : un retrait, pas un abandon."
         ),
         "exit",
     ),
@@ -209,7 +218,9 @@ FIGURES = [
     Figure(
         "orientations",
         _l("Orientations réalisées"),
-        _l("Lignes du journal anonyme des orientations datées de l'année."),
+        _l(
+            "Lignes du journal anonyme des orientations datées de l'année : toute la plateforme pour son administrateur, le département de vos structures sinon."
+        ),
         "orientation",
         territory_only=True,
     ),
@@ -318,17 +329,29 @@ def _programme_figures(
     for b in held:
         if b.slot.kind != "bep":
             count_sessions[b.participant_id] += 1
-    entered = {p for p in bep_first if count_sessions[p] >= 1}
-    entered_3 = {p for p in bep_first if count_sessions[p] >= 3}
+    # A BEP held this year or before (a December BEP, then January's workshops).
+    had_bep = set(bep_first) | {
+        person for programme, person in data.bep_before if programme in programme_ids
+    }
+    entered = {p for p in had_bep if count_sessions[p] >= 1}
+    entered_3 = {p for p in had_bep if count_sessions[p] >= 3}
 
     enrollments = [e for e in data.enrollments if e.cohort.programme_id in programme_ids]
-    left = {
-        e.participant_id
+    gone = [
+        e
         for e in enrollments
         if e.status == "cancelled"
         and e.confirmed_at is not None
         and _in(e.cancelled_at, start, end)
+    ]
+    # Leaving before the group's first session is a withdrawal, not a dropout.
+    first_start = data.cohort_first_start
+    withdrawn = {
+        e.participant_id
+        for e in gone
+        if e.cohort_id not in first_start or e.cancelled_at < first_start[e.cohort_id]
     }
+    left = {e.participant_id for e in gone if e.participant_id not in withdrawn}
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
     for s in held_sessions:
         by_cohort[s.cohort_id].append(s)
@@ -395,6 +418,7 @@ def _programme_figures(
         ),
         "final_assessment": len({b.participant_id for b in held if b.slot.kind == "final"}),
         "left": len(left),
+        "withdrawn": len(withdrawn),
         "followup": len({b.participant_id for b in held if b.slot.kind == "followup"}),
         "gp_informed": len(
             {b.participant_id for b in bookings if _in(b.gp_informed_at, start, end)}
@@ -440,6 +464,8 @@ class _YearData:
     referrals: list[Referral]
     referral_created: dict[int, datetime]
     referral_first_bep: dict[int, datetime]
+    # (programme id, participant id) of BEPs held before the year
+    bep_before: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _load(programme_ids: list[int], start: datetime, end: datetime) -> _YearData:
@@ -516,7 +542,21 @@ def _load(programme_ids: list[int], start: datetime, end: datetime) -> _YearData
     ):
         if referral_id not in first_bep or created < first_bep[referral_id]:
             first_bep[referral_id] = created
+    bep_before = set(
+        db.session.execute(
+            select(Slot.programme_id, Booking.participant_id)
+            .join(Booking, Booking.slot_id == Slot.id)
+            .where(
+                Slot.programme_id.in_(programme_ids),
+                Slot.kind == "bep",
+                Slot.start_at < start,
+                Booking.outcome == "held",
+            )
+            .distinct()
+        ).all()
+    )
     return _YearData(
+        bep_before={(p, q) for p, q in bep_before},
         now=now(),
         programmes=programmes,
         bookings=in_year + gp_only,
@@ -532,8 +572,13 @@ def _load(programme_ids: list[int], start: datetime, end: datetime) -> _YearData
     )
 
 
-def compute(year: int, programme_ids: list[int] | None = None) -> Report:
-    """All figures for ``year``: per programme and for the territory (these programmes)."""
+def compute(
+    year: int, programme_ids: list[int] | None = None, departements: set[str] | None = None
+) -> Report:
+    """All figures for ``year``: per programme and for the territory (these programmes).
+
+    Orientation figures count the logs of ``departements`` (None: the whole platform).
+    """
     start, end = _bounds(year)
     if programme_ids is None:
         programme_ids = list(db.session.scalars(select(Programme.id)))
@@ -547,7 +592,7 @@ def compute(year: int, programme_ids: list[int] | None = None) -> Report:
     territory["active_programmes"] = sum(
         1 for figures in report.per_programme.values() if figures["_entered_ids"]
     )
-    territory.update(_orientation_figures(start, end))
+    territory.update(_orientation_figures(start, end, departements))
     report.territory = territory
     return report
 
@@ -566,14 +611,13 @@ def _figures_for(ids: set[int], data: _YearData, start: datetime, end: datetime)
     return figures
 
 
-def _orientation_figures(start: datetime, end: datetime) -> dict:
-    logs = list(
-        db.session.scalars(
-            select(OrientationLog).where(
-                OrientationLog.made_on >= start.date(), OrientationLog.made_on < end.date()
-            )
-        )
+def _orientation_figures(start: datetime, end: datetime, departements=None) -> dict:
+    query = select(OrientationLog).where(
+        OrientationLog.made_on >= start.date(), OrientationLog.made_on < end.date()
     )
+    if departements is not None:
+        query = query.where(OrientationLog.departement.in_(sorted(departements) or [""]))
+    logs = list(db.session.scalars(query))
     conditions: Counter = Counter()
     for log in logs:
         for code in set(log.condition_codes or []):

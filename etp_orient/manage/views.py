@@ -1,18 +1,23 @@
 """The back office's pages under ``/gestion``; each area has its own ``views_*`` module."""
 
+from datetime import timedelta
+
 from flask import render_template
 from flask_login import current_user
 
 from ..accounts.permissions import staff_required
 from . import dashboard as dash
+from . import planning
 from .blueprint import bp
 
 
 @bp.get("/")
 @staff_required()
 def dashboard():
+    day = planning.today()
     return render_template(
         "manage/dashboard.html",
+        today_items=planning.items(current_user, day, day + timedelta(days=1)),
         sessions=dash.week_sessions(current_user),
         cohorts=dash.open_cohorts(current_user),
         referrals=dash.unused_referrals(current_user),
@@ -27,6 +32,7 @@ def init_app(app) -> None:
         views_groups,
         views_indicators,
         views_offer,
+        views_planning,
         views_slots,
     )
 

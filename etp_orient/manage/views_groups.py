@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ ERRORS = {
     "target": lambda: _("Choisissez un autre groupe du même programme."),
     "not_in_group": lambda: _("Cette personne n'est pas dans le groupe."),
     "status": lambda: _("Choix inconnu."),
+    "not_yet": lambda: _("L'appel n'est pas encore ouvert : il ouvre le jour de la séance."),
 }
 BOOKING_ERRORS = {
     "cohort_full": lambda: _("Le groupe est complet et n'a pas de liste d'attente."),
@@ -58,10 +60,13 @@ def _other_cohorts(cohort: Cohort) -> list[Cohort]:
 def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: int = 200):
     service.audit_read(cohort, "group", actor=current_user)
     db.session.commit()
+    live = [s for s in cohort.sessions if s.status != "cancelled"]
     return render_template(
         "manage/group.html",
         cohort=cohort,
         participants=service.enrollments(cohort, "confirmed"),
+        live_sessions=live,
+        history=service.attendance_history(cohort) if live else {},
         waiting=service.enrollments(cohort, "waitlisted"),
         others=_other_cohorts(cohort),
         form=form or ParticipantForm(formdata=None),
@@ -239,7 +244,35 @@ def attendance(cohort_code: str):
         "manage/attendance.html",
         cohort=cohort,
         session=session,
+        is_open=service.attendance_open(session) if session else False,
+        opens_on=service.attendance_opens_on(session) if session else None,
         sessions=[s for s in cohort.sessions if s.status != "cancelled"],
         people=people,
         marks=service.attendance_map(session) if session else {},
     )
+
+
+@bp.post("/groupes/<cohort_code>/presences/tous")
+@staff_required()
+def attendance_all(cohort_code: str):
+    """ "Tous présents": everyone not marked yet is present; then correct one by one."""
+    cohort = load_cohort(cohort_code)
+    session = _current_session(cohort, request.form.get("seance"))
+    if session is None:
+        abort(404)
+    try:
+        count = service.mark_all_present(
+            session, service.enrollments(cohort, "confirmed"), actor=current_user
+        )
+    except service.GroupError as error:
+        db.session.rollback()
+        flash(ERRORS[str(error)](), "error")
+    else:
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)s personne notée présente.", "%(num)s personnes notées présentes.", count
+            ),
+            "info",
+        )
+    return redirect(url_for(".attendance", cohort_code=cohort.code, seance=session.code), 303)

@@ -11,7 +11,7 @@ from . import exports
 from . import indicators as indicators_service
 from .blueprint import bp
 from .loaders import load_cohort
-from .scope import programme_ids_query
+from .scope import departements, programme_ids_query
 
 
 @bp.get("/groupes/<cohort_code>/export.csv")
@@ -41,7 +41,7 @@ def _year() -> int:
 
 def _report(year: int):
     ids = list(db.session.scalars(programme_ids_query(current_user)))
-    return indicators_service.compute(year, ids)
+    return indicators_service.compute(year, ids, departements(current_user))
 
 
 @bp.get("/indicateurs")

@@ -10,3 +10,13 @@
     }
   });
 })();
+
+// The planning's print button (the browser's own print works as well).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+})();

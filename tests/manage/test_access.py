@@ -10,6 +10,7 @@ A route whose URL parameter is unknown below makes the test fail: add its B valu
 import pytest
 
 from etp_orient import create_app
+from etp_orient.accounts.models import User
 from etp_orient.booking.models import Enrollment
 from etp_orient.extensions import db
 from tests.fixtures.manage import STAFF_ROLES, login_as, make_world
@@ -86,3 +87,24 @@ def test_structure_a_never_reaches_structure_b(app, client, clock, rule, method,
         if secret in url:  # the language links repeat the path
             continue
         assert secret not in body, f"{method} {url} as {role} shows {secret!r}"
+
+
+# Pages with no object in the URL that list people: their query strings reach B's dates.
+PEOPLE_PAGES = (
+    "/gestion/planning?date=2026-11-25&vue=semaine",
+    "/gestion/planning?date=2026-11-25",
+)
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+@pytest.mark.parametrize("url", PEOPLE_PAGES)
+def test_people_pages_never_show_structure_b(app, client, clock, url, role):
+    with app.app_context():
+        make_world()  # A's and B's sessions on 25 November
+        a_user = db.session.scalar(db.select(User).where(User.email == f"{role}-a@example.org"))
+        login_as(client, a_user)
+    response = client.get(url)
+    assert response.status_code == (403 if role == "referrer" else 200)
+    body = response.get_data(as_text=True)
+    for secret in B_SECRETS:
+        assert secret not in body, f"{url} as {role} shows {secret!r}"

@@ -58,3 +58,11 @@ def test_garbage_posts_never_fail(app, client, clock, rule, method, arguments):
         login_as(client, platform_admin)
     response = client.post(_url(rule, values), data=GARBAGE)
     assert response.status_code < 500, f"POST {rule}: {response.status_code}"
+
+
+def test_coordinator_sees_own_people_on_the_planning(app, client, clock):
+    with app.app_context():
+        a, b, platform_admin = make_world()
+        login_as(client, a.users["coordinator"])
+    page = client.get("/gestion/planning?date=2026-11-25").get_data(as_text=True)
+    assert "SECRET PatientA" in page and "patient-a@example.org" in page

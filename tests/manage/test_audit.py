@@ -1,6 +1,8 @@
 """The audit trail: who, what, when and which object, for reads of participant lists,
 changes, exports and logins; never a condition's name nor a programme's title."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from etp_orient.booking.models import Enrollment
@@ -21,12 +23,13 @@ def test_a_day_of_back_office_work_is_audited_without_health_words(app, client, 
         enrollment_id = db.session.scalar(
             select(Enrollment.id).where(Enrollment.cohort_id == a.cohort.id)
         )
+    clock.set(clock() + timedelta(days=2))  # the first session's day: attendance is open
     login(client, "coordinator-a@example.org")
     client.get("/gestion/groupes/diabete-grp")
     client.get("/gestion/groupes/diabete-grp/presences")
     client.post(
         "/gestion/groupes/diabete-grp/presences",
-        data={"seance": "diabete-ses-2", "enrollment": enrollment_id, "status": "present"},
+        data={"seance": "ses-a-1", "enrollment": enrollment_id, "status": "present"},
     )
     client.get("/gestion/groupes/diabete-grp/export.csv")
     client.post(

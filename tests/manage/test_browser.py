@@ -3,6 +3,8 @@ log in, open BEP slots in bulk, plan a cohort, move a session (the participant
 gets the e-mail through a real SMTP server after send-outbox), take attendance
 on a phone-sized screen."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -27,7 +29,7 @@ def log_in(page, base: str, email: str) -> None:
     page.wait_for_url(f"{base}/gestion/")
 
 
-def test_coordinator_day(live_server, world, page, browser, smtp_server, runner, app):
+def test_coordinator_day(live_server, world, page, browser, smtp_server, runner, app, clock):
     base = live_server.url
     log_in(page, base, world["coordinator"])
     assert page.locator("h1").inner_text() == "Tableau de bord"
@@ -88,7 +90,8 @@ def test_coordinator_day(live_server, world, page, browser, smtp_server, runner,
     calendars = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert calendars and "SEQUENCE:1" in calendars[0].get_content()
 
-    # Attendance at the door, on a phone.
+    # Attendance at the door, on a phone, on the day of the group's next session (2 December).
+    clock.set(datetime(2026, 12, 2, 8, 30, tzinfo=UTC))
     phone = browser.new_context(
         locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
@@ -120,6 +123,7 @@ PAGES = [
     "/gestion/programmes/prog-a/groupes",
     "/gestion/groupes/grp-a",
     "/gestion/groupes/grp-a/presences",
+    "/gestion/planning?date=2026-11-25&vue=semaine",
     "/gestion/seances/ses-a-2/deplacer",
     "/gestion/sites",
     "/gestion/indicateurs",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -153,6 +154,9 @@ def test_moving_to_another_structures_cohort_is_refused(app, client, clock):
 def test_attendance_one_tap_per_person_by_an_educator(app, client, clock):
     _setup(app, client, role="educator")
     with app.app_context():
+        session = db.session.scalar(select(GroupSession).where(GroupSession.code == "ses-a-1"))
+        session.start_at, session.end_at = clock(), clock() + timedelta(hours=2)  # today
+        db.session.commit()
         enrollment_id = db.session.scalar(
             select(Enrollment.id).where(Enrollment.cohort.has(code="grp-a"))
         )
@@ -176,6 +180,10 @@ def test_attendance_one_tap_per_person_by_an_educator(app, client, clock):
 def test_completion_needs_the_workshops_and_the_final_assessment(app, client, clock):
     _setup(app, client)
     with app.app_context():
+        # the three sessions are past: attendance is open for each
+        for session in db.session.scalars(select(GroupSession)):
+            session.start_at -= timedelta(weeks=4)
+            session.end_at -= timedelta(weeks=4)
         enrollment = db.session.scalar(
             select(Enrollment).where(Enrollment.cohort.has(code="grp-a"))
         )
@@ -238,8 +246,6 @@ def test_educator_cannot_export(app, client, clock):
 
 
 def test_final_assessment_outcome_completes_the_programme(app, client, clock):
-    from datetime import timedelta
-
     _setup(app, client)
     with app.app_context():
         enrollment = db.session.scalar(

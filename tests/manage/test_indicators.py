@@ -5,7 +5,11 @@ programme P2 has nothing (it must show zeros and not be "active").
 
 People: p1 (BEP held, 3 workshops, final, follow-up: completes), p2 (remote BEP held,
 1 workshop then absent twice: "left"), p3 (BEP no-show), p4 (BEP in 2025, GP informed
-in 2026), p5 (no BEP, 1 workshop, left the cohort), p6 (waiting list only).
+in 2026), p5 (no BEP, 1 workshop, left the cohort), p6 (waiting list only), p7 (had a
+place, left before the group's first session: a withdrawal, not a dropout).
+Programme P3: p8 (BEP held in December 2025, final assessment in January 2026: entered in
+2026, so P3 is active). Orientation logs: two in département 16 (the structure's site), one
+without a commune, one in 2025.
 """
 
 from datetime import UTC, date, datetime
@@ -50,7 +54,7 @@ def _world():
     db.session.flush()
     people = {
         k: make_participant(k, "X", f"{k}@example.org")
-        for k in ("p1", "p2", "p3", "p4", "p5", "p6")
+        for k in ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8")
     }
 
     def slot(code, kind, start, remote=None):
@@ -165,6 +169,14 @@ def _world():
                 created_at=at(2026, 3, 3),
             ),
             Enrollment(
+                participant=people["p7"],
+                cohort=c1,
+                status="cancelled",
+                confirmed_at=at(2026, 3, 5),
+                cancelled_at=at(2026, 3, 20),  # c1 starts on 1 April
+                created_at=at(2026, 3, 5),
+            ),
+            Enrollment(
                 participant=people["p6"],
                 cohort=c1,
                 status="waitlisted",
@@ -225,6 +237,25 @@ def _world():
             ),
         ]
     )
+    p3 = Programme(code="p3", title="P3", formats=["presentiel"])
+    p3.structures.append(structure)
+    db.session.add(p3)
+    for code, kind, start in (
+        ("p3-bep", "bep", at(2025, 12, 10)),
+        ("p3-fin", "final", at(2026, 1, 20)),
+    ):
+        row = Slot(
+            code=code,
+            programme=p3,
+            kind=kind,
+            site=site,
+            start_at=start,
+            end_at=start.replace(hour=10),
+            timezone="Europe/Paris",
+        )
+        db.session.add(
+            Booking(participant=people["p8"], slot=row, status="confirmed", outcome="held")
+        )
     db.session.commit()
     return p1, p2
 
@@ -244,6 +275,7 @@ EXPECTED_P1 = {
     "completed": 1,
     "final_assessment": 1,
     "left": 2,  # p5 left the cohort, p2 absent at the last two sessions
+    "withdrawn": 1,  # p7 left before the first session: not a dropout
     "followup": 1,
     "gp_informed": 2,  # p1 (2026-03-05), p4 (2026-01-05, BEP in 2025)
     "gp_synthesis": 1,
@@ -283,7 +315,7 @@ def test_territory_orientation_figures(report):
         "hypertension": 1,
     }
     assert territory["orientations_by_departement"] == {"16": 2, "unknown": 1}
-    assert territory["active_programmes"] == 1  # P2 had no one
+    assert territory["active_programmes"] == 2  # P1 and P3 (BEP in 2025); P2 had no one
 
 
 def test_territory_adds_up_the_programmes(report):
@@ -303,3 +335,27 @@ def test_csv_has_every_figure_with_its_rule(report):
     )
     territory = [line for line in lines if ",territory," in line]
     assert len(territory) == len(indicators.FIGURES)
+
+
+def test_a_bep_held_the_year_before_then_a_session_enters_the_programme(report):
+    result, _p1, _p2 = report
+    p3 = next(p for p in result.programmes if p.code == "p3")
+    figures = result.per_programme[p3.id]
+    assert figures["bep_patients"] == 0  # the BEP was in 2025
+    assert figures["entered"] == 1 and figures["individual_held"] == 1
+    assert figures["withdrawn"] == 0 and figures["left"] == 0
+
+
+def test_orientations_of_the_structures_departement_only(report):
+    from etp_orient.catalogue.models import Structure
+    from etp_orient.manage.scope import departements
+    from tests.fixtures.manage import make_user
+
+    structure = db.session.scalar(db.select(Structure).where(Structure.code == "s-ind"))
+    coordinator = make_user("coord-ind@example.org", roles=[("coordinator", structure)])
+    assert departements(coordinator) == {"16"}
+    scoped = indicators.compute(2026, None, departements(coordinator)).territory
+    assert scoped["orientations"] == 2
+    assert scoped["orientations_by_departement"] == {"16": 2}
+    admin = make_user("admin-ind@example.org", is_admin=True)
+    assert departements(admin) is None

@@ -53,3 +53,21 @@ def test_command_line_csv(app, runner, clock):
     assert "2026,territory,,orientations,Orientations réalisées,3," in result.output
     plain = runner.invoke(args=["indicators", "--year", "2026"])
     assert "bep_patients" in plain.output
+
+
+def test_orientation_counts_follow_the_users_structures(app, client, clock):
+    clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))
+    with app.app_context():
+        a, b, admin = make_world()  # A in Angoulême (16), B in Lille (59)
+        _world()  # two logs in 16, one without a commune
+        login_as(client, b.users["coordinator"])
+    lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
+    assert "2026,territory,,orientations,Orientations réalisées,0," in lines
+    with app.app_context():
+        login_as(client, db.session.merge(a.users["coordinator"]))
+    lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
+    assert "2026,territory,,orientations,Orientations réalisées,2," in lines
+    with app.app_context():
+        login_as(client, db.session.merge(admin))
+    lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
+    assert "2026,territory,,orientations,Orientations réalisées,3," in lines
