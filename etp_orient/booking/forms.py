@@ -93,6 +93,10 @@ class ParticipantForm(FlaskForm):
     consent_share_gp = BooleanField(
         _l("J'accepte que l'équipe informe mon médecin traitant de mon parcours.")
     )
+    gp_email = EmailField(
+        _l("Adresse e-mail de votre médecin traitant (facultatif)"),
+        validators=[Optional(), Length(max=254)],
+    )
     referral_code = StringField(
         _l("Code d'orientation (facultatif)"),
         validators=[Optional(), Length(max=16, message=_l("Ce code est trop long."))],
@@ -102,6 +106,7 @@ class ParticipantForm(FlaskForm):
     # filled in by validate()
     year: int | None = None
     email_normalised: str | None = None
+    gp_email_normalised: str | None = None
     phone_normalised: str | None = None
 
     def validate_birth_year(self, field):
@@ -123,6 +128,10 @@ class ParticipantForm(FlaskForm):
     def validate_email(self, field):
         if field.data:
             self.email_normalised = checked_email(field.data)
+
+    def validate_gp_email(self, field):
+        if field.data:
+            self.gp_email_normalised = checked_email(field.data)
 
     def validate_phone(self, field):
         if not field.data:
@@ -153,6 +162,7 @@ class ParticipantForm(FlaskForm):
             needs=(self.needs.data or "").strip() or None,
             consent_contact=bool(self.consent_contact.data),
             consent_share_gp=bool(self.consent_share_gp.data),
+            gp_email=self.gp_email_normalised,
         )
 
 

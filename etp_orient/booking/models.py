@@ -253,6 +253,8 @@ class Participant(TimestampMixin, db.Model):
     # consents with their time stamps; NULL = not given
     consent_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_share_gp_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the GP's e-mail address, given by the person; used only with consent_share_gp
+    gp_email: Mapped[str | None] = mapped_column(String(254))
     # SHA-256 of the manage link token (/gerer/<token>)
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     # SHA-256 of the personal feed token (/calendar/me/<token>.ics); NULL = revoked

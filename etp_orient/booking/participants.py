@@ -40,6 +40,8 @@ class ParticipantData:
     needs: str | None = None
     consent_contact: bool = False
     consent_share_gp: bool = False
+    # the GP's address, used only with consent_share_gp (the GP notices)
+    gp_email: str | None = None
 
 
 def feed_token_for(manage_token: str) -> str:
@@ -66,6 +68,7 @@ def create_participant(data: ParticipantData) -> tuple[Participant, str]:
         needs=(data.needs or "").strip() or None,
         consent_contact_at=at if data.consent_contact else None,
         consent_share_gp_at=at if data.consent_share_gp else None,
+        gp_email=data.gp_email or None,
         manage_token_hash=hash_token(token),
         feed_token_hash=hash_token(feed_token_for(token)),
         last_activity_at=at,
@@ -139,6 +142,7 @@ def export_data(participant: Participant) -> dict:
             "needs": participant.needs,
             "consent_contact_at": _iso(participant.consent_contact_at),
             "consent_share_gp_at": _iso(participant.consent_share_gp_at),
+            "gp_email": participant.gp_email,
             "created_at": _iso(participant.created_at),
             "last_activity_at": _iso(participant.last_activity_at),
         },
@@ -189,6 +193,7 @@ def anonymise(participant: Participant) -> None:
     participant.email = None
     participant.phone = None
     participant.needs = None
+    participant.gp_email = None
     participant.consent_contact_at = None
     participant.consent_share_gp_at = None
     participant.manage_token_hash = hash_token(new_token())

@@ -250,10 +250,14 @@ def completion_met(enrollment: Enrollment) -> bool:
 
 def update_completion(enrollment: Enrollment) -> bool:
     """Mark the enrollment completed when the rule is met (and back when it no longer is)."""
+    from .gp_notices import notify_end
+
     met = completion_met(enrollment)
     if met and enrollment.status == "confirmed":
         enrollment.status = "completed"
         enrollment.completed_at = now()
+        db.session.flush()
+        notify_end(enrollment)
     elif not met and enrollment.status == "completed":
         enrollment.status = "confirmed"
         enrollment.completed_at = None

@@ -225,6 +225,10 @@ def set_outcome(slot: Slot, outcome: str | None, *, actor: User) -> Booking:
     db.session.flush()
     if slot.kind == "final":
         _refresh_completion(booking)
+    if slot.kind == "bep" and outcome == "held":
+        from .gp_notices import notify_entry
+
+        notify_entry(booking)
     audit(
         "booking.outcome", actor_id=actor.id, obj_type="booking", obj_id=booking.id, outcome=outcome
     )
