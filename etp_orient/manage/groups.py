@@ -42,6 +42,29 @@ def enrollments(cohort: Cohort, status: str) -> list[Enrollment]:
     return list(db.session.scalars(query))
 
 
+def without_bep(cohort: Cohort, people: list[Enrollment]) -> set[int]:
+    """For a programme whose groups follow a BEP (``group_access: after_bep``), the people
+    of the group whose BEP is no longer booked nor held (cancelled, or missed): they keep
+    their place, and the team sees it to call them."""
+    if cohort.programme.group_access != "after_bep" or not people:
+        return set()
+    ids = {e.participant_id for e in people}
+    with_bep = set(
+        db.session.scalars(
+            select(Booking.participant_id)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(
+                Booking.participant_id.in_(ids),
+                Booking.status == "confirmed",
+                Slot.kind == "bep",
+                Slot.programme_id == cohort.programme_id,
+                func.coalesce(Booking.outcome, "held") == "held",
+            )
+        )
+    )
+    return ids - with_bep
+
+
 def audit_read(cohort: Cohort, what: str, *, actor: User) -> None:
     """A staff read of a participant list is written down (who, when, which cohort)."""
     audit(f"participants.read.{what}", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)

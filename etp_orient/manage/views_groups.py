@@ -61,10 +61,12 @@ def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: i
     service.audit_read(cohort, "group", actor=current_user)
     db.session.commit()
     live = [s for s in cohort.sessions if s.status != "cancelled"]
+    participants = service.enrollments(cohort, "confirmed")
     return render_template(
         "manage/group.html",
         cohort=cohort,
-        participants=service.enrollments(cohort, "confirmed"),
+        participants=participants,
+        without_bep=service.without_bep(cohort, participants),
         live_sessions=live,
         history=service.attendance_history(cohort) if live else {},
         waiting=service.enrollments(cohort, "waitlisted"),

@@ -320,3 +320,23 @@ def test_attendance_shows_on_the_path(in_group, world, client, clock):
     db.session.commit()
     page = client.get(f"/gerer/{in_group.token}").get_data(as_text=True)
     assert "vous êtes venu" in page
+
+
+def test_a_cancelled_bep_keeps_the_place_and_the_team_sees_it(after_bep, client, app):
+    from tests.fixtures.manage import login_as, make_user
+
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    services.join_cohort("grp-booking", participant=booked.participant, token=booked.token)
+    db.session.commit()
+    services.cancel_booking(booked.participant, booked.booking.id)
+    db.session.commit()
+    enrollment = db.session.scalar(select(Enrollment))
+    assert enrollment.status == "confirmed"
+    coordinator = make_user(
+        "coord-path@example.org", roles=[("coordinator", after_bep.programme.structures[0])]
+    )
+    db.session.commit()
+    login_as(client, coordinator)
+    page = client.get("/gestion/groupes/grp-booking").get_data(as_text=True)
+    assert "bilan annulé ou manqué : à appeler" in page
