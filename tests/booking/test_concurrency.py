@@ -175,3 +175,45 @@ def test_control_run_without_locking_detects_overbooking(app, database_url, worl
         cohort.seats_taken,
     )
     assert broken, (Counter(statuses), len(confirmed), cohort.seats_taken)
+
+
+def test_two_people_taking_the_last_final_slot_get_one_booking(server, app_ctx, clock):
+    """The final assessment is booked from the manage link: twenty people of the group
+    who may book it now, one free final slot, all at once: one booking, 19 told."""
+    from datetime import timedelta
+
+    from etp_orient.booking.models import Slot
+
+    world = make_world(slots=1, capacity=30)
+    db.session.commit()
+    tokens = []
+    for n in range(20):
+        result = services.join_cohort("grp-booking", data=person(400 + n))
+        db.session.commit()
+        tokens.append(result.token)
+    last = max(s.start_at for s in world.sessions)
+    slot = Slot(
+        code="final-last",
+        programme=world.programme,
+        kind="final",
+        site=world.site,
+        start_at=last + timedelta(days=10),
+        end_at=last + timedelta(days=10, hours=1),
+    )
+    db.session.add(slot)
+    db.session.commit()
+    clock.set(last + timedelta(days=1))  # the server follows: the final is open
+    jobs = [
+        (f"/gerer/{t}/bilan-final/prog-booking", f"/gerer/{t}/bilan-final/prog-booking",
+         {"slot": "final-last"})
+        for t in tokens
+    ]  # fmt: skip
+    statuses = stampede(server, jobs)
+    assert Counter(statuses) == {303: 1, 409: 19}, Counter(statuses)
+    db.session.expire_all()
+    booked = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.slot_id == slot.id, Booking.status == "confirmed"
+        )
+    )
+    assert booked == 1
