@@ -22,7 +22,7 @@ translations: install
 run: install translations
 	$(BIN)/etp-orient db upgrade
 	$(BIN)/etp-orient seed-demo --if-empty
-	$(BIN)/flask --app etp_orient run --port $(PORT)
+	PORT=$(PORT) $(BIN)/flask --app etp_orient run --port $(PORT)
 
 # Debian's Chromium (Playwright's own download does not work here) and the
 # npm packages the browser and feed tests use (axe-core, ical.js).
