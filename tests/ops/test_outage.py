@@ -4,9 +4,15 @@ The whole outage (PostgreSQL unreachable for 10 s under load) is run by
 bench/faults.py; these tests pin the two places where it can go wrong.
 """
 
+import json
+import logging
+import sqlite3
+
 import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+from etp_orient.core.logs import JsonFormatter
 
 
 def _dead(*_args, **_kwargs):
@@ -40,3 +46,39 @@ def test_an_unreachable_database_gives_a_503_page(app, client, monkeypatch, path
     assert response.status_code == 503
     if path != "/healthz":
         assert "indisponible" in response.get_data(as_text=True)
+
+
+def _locked(*_args, **_kwargs):
+    # SQLite's answer when a read transaction must write but another one wrote first
+    raise OperationalError(
+        "INSERT INTO audit_events (detail) VALUES (?)",
+        {"detail": "zoe.secret@example.org"},
+        sqlite3.OperationalError("database is locked"),
+    )
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/programmes/prog-x"])
+def test_a_503_is_logged_with_its_reason(app, client, monkeypatch, caplog, path):
+    for name in ("execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, name, _locked)
+    with caplog.at_level(logging.ERROR, logger="etp_orient.errors"):
+        assert client.get(path).status_code == 503
+    records = [r for r in caplog.records if r.name == "etp_orient.errors"]
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["status"] == 503
+    assert line["path"] == path
+    assert line["reason"] == "OperationalError: database is locked"
+    assert line["message"] == f"503 GET {path}: OperationalError: database is locked"
+    assert "zoe.secret" not in json.dumps(line)  # no SQL parameters, no personal data
+    assert "INSERT" not in json.dumps(line)
+
+
+def test_a_503_on_a_secret_link_logs_the_path_masked(app, client, monkeypatch, caplog):
+    for name in ("execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, name, _locked)
+    with caplog.at_level(logging.ERROR, logger="etp_orient.errors"):
+        assert client.get("/gerer/a-secret-token-1234").status_code == 503
+    (record,) = [r for r in caplog.records if r.name == "etp_orient.errors"]
+    assert record.path == "/gerer/[masque]"
+    assert "a-secret-token-1234" not in record.getMessage()
