@@ -44,6 +44,12 @@ MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 # a claim older than this belongs to a sender that died: the message is due again
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
+# What stays of a message's text once it is sent or given up: its links (manage
+# links, feed addresses, new-link codes) would open the person's data for as long
+# as the row is kept (OUTBOX_RETENTION_DAYS). Recipient, subject, status, times
+# and error stay for the delivery status.
+REDACTED_BODY = "[texte effacé après l'envoi]"
+REDACTED = {"body_text": REDACTED_BODY, "body_html": None, "ics": None}
 
 
 @dataclass
@@ -322,6 +328,7 @@ def send_due(
                     last_error=_short_error(error),
                     next_attempt_at=now() + backoff(attempts),
                     claimed_at=None,
+                    **(REDACTED if permanent else {}),
                 )
                 if permanent:
                     report.failed += 1
@@ -335,6 +342,7 @@ def send_due(
                 attempts=attempts + 1,
                 sent_at=now(),
                 last_error=None,
+                **REDACTED,
             )
             report.sent += 1
     finally:
