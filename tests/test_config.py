@@ -37,3 +37,11 @@ def test_make_run_passes_its_port_to_the_app():
     ).stdout
     serve = [line for line in commands.splitlines() if " run --port 8123" in line]
     assert serve and "PORT=8123 " in serve[0], commands
+
+
+def test_make_run_starts_the_worker_and_stops_it_with_the_server():
+    commands = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "etp-orient worker & worker=$!" in commands
+    assert "trap 'kill $worker" in commands

@@ -180,16 +180,27 @@ def _built(message: OutboxMessage) -> EmailMessage:
 
 
 def _print_email(message: OutboxMessage, stream: TextIO) -> None:
-    """Without MAIL_SERVER: the message stays in the outbox and is printed."""
+    """Without MAIL_SERVER (development): the whole e-mail is printed, then marked sent.
+
+    Its headers, its text and its invitation as they would leave (the HTML part
+    repeats the text, so only its size is shown).
+    """
+    from_ = current_app.config.get("MAIL_FROM") or "etp-orient <no-reply@localhost>"
     lines = [
-        f"--- e-mail #{message.id} to {message.recipient} ({message.language}) ---",
-        f"Subject: {message.subject}",
+        f"--- e-mail #{message.id} (not sent: no MAIL_SERVER) ---",
+        f"From: {from_}",
+        f"To: {message.recipient}",
+        f"Subject: {message.subject or ''}",
+        f"Content-Language: {message.language}",
         "",
         message.body_text.rstrip(),
     ]
+    if message.body_html:
+        lines += ["", f"[HTML version: {len(message.body_html)} characters]"]
     if message.ics:
-        lines.append(f"[invite.ics attached, METHOD:{message.ics_method or 'REQUEST'}]")
-    lines.append("---")
+        lines += ["", f"--- invite.ics (METHOD:{message.ics_method or 'REQUEST'}) ---"]
+        lines.append(message.ics.replace("\r\n", "\n").rstrip())
+    lines.append(f"--- end of e-mail #{message.id} ---")
     stream.write("\n".join(lines) + "\n")
     stream.flush()
 
