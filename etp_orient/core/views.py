@@ -2,9 +2,10 @@
 
 import contextlib
 import logging
+import sqlite3
 from urllib.parse import urlsplit
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import column, func, select, table, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -164,7 +165,49 @@ def _service_unavailable(error):
     return render_template("errors/503.html"), 503
 
 
+def _sqlite_snapshot_too_old(error: DBAPIError) -> bool:
+    """SQLite's "database is locked" for a transaction that read, then must write.
+
+    In WAL mode a transaction that began by reading cannot write once another
+    connection has written since its first read: SQLite answers at once, whatever
+    the busy timeout (it cannot move the old snapshot forward). Under ``make run``
+    a staff page that reads and then writes its audit line (the group list, a CSV
+    export) meets it when another request or the worker wrote in between.
+    """
+    return isinstance(error.orig, sqlite3.OperationalError) and "database is locked" in str(
+        error.orig
+    )
+
+
+def _retry_read(error: DBAPIError):
+    """Run a GET once more in a new transaction (a fresh snapshot).
+
+    Only GET and HEAD: their writes (audit lines, a session's "last seen") are
+    harmless to redo, and the failed transaction wrote nothing.
+    """
+    g.database_retried = True
+    log.warning(
+        "retrying %s %s once: %s",
+        request.method,
+        mask_secret_paths(request.path),
+        error_reason(error),
+    )
+    db.session.rollback()
+    view = current_app.view_functions[request.endpoint]
+    try:
+        return current_app.ensure_sync(view)(**(request.view_args or {}))
+    except DBAPIError as again:
+        return _dbapi_error(again)
+
+
 def _dbapi_error(error):
+    if (
+        request.method in ("GET", "HEAD")
+        and request.endpoint in current_app.view_functions
+        and not g.get("database_retried")
+        and _sqlite_snapshot_too_old(error)
+    ):
+        return _retry_read(error)
     if (
         error.connection_invalidated
         or isinstance(error.orig, (ConnectionError, OSError))
