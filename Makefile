@@ -22,7 +22,10 @@ translations: install
 run: install translations
 	$(BIN)/etp-orient db upgrade
 	$(BIN)/etp-orient seed-demo --if-empty
-	$(BIN)/flask --app etp_orient run --port $(PORT)
+	@# the worker sends (here: prints) the outbox and the reminders; it stops with the server
+	PORT=$(PORT) $(BIN)/etp-orient worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	PORT=$(PORT) $(BIN)/flask --app etp_orient run --port $(PORT)
 
 # Debian's Chromium (Playwright's own download does not work here) and the
 # npm packages the browser and feed tests use (axe-core, ical.js).

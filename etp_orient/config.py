@@ -25,7 +25,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ETP_ENV": "production" if production else "development",
-        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": _base_url(env),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
         "MAIL_FROM": env.get("MAIL_FROM", "etp-orient <no-reply@etp-orient.localhost>"),
@@ -64,6 +64,17 @@ def from_environment(instance_path: str) -> dict:
         # next dates before it checks again (seconds; the code has defaults)
         **_optional_floats(env, "ORIENTATION_INDEX_TTL", "ORIENTATION_DATES_TTL", "GEO_INDEX_TTL"),
     }
+
+
+def _base_url(env) -> str:
+    """BASE_URL, else the local server's address on PORT (``PORT=8000 make run``): every
+    manage link, feed address, QR code and e-mail link of the session must reach it."""
+    if env.get("BASE_URL"):
+        return env["BASE_URL"].rstrip("/")
+    port = (env.get("PORT") or "5000").strip()
+    if not port.isdigit():
+        raise ValueError(f"PORT must be a port number, not {port!r}")
+    return f"http://127.0.0.1:{int(port)}"
 
 
 def _optional_ints(env, *names: str) -> dict:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..core.models import audit
-from ..core.security import no_referrer, secret_link_limit
+from ..core.security import private_page, secret_link_limit
 from ..extensions import db, limiter
 from . import login_delay, services
 from .auth import SESSION_KEY
@@ -93,7 +93,7 @@ def reset_request():
 @bp.route("/connexion/nouveau-mot-de-passe/<token>", methods=["GET", "POST"])
 @secret_link_limit
 def reset_password(token: str):
-    no_referrer()
+    private_page()
     user = services.user_for_reset(token)
     if user is None:
         return render_template("accounts/reset_invalid.html"), 404

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.clock import now
 from ..core.ical import build_calendar
-from ..core.security import no_referrer, secret_link_limit
+from ..core.security import private_page, secret_link_limit
 from ..extensions import db, limiter
 from . import path as path_module
 from . import services
@@ -45,7 +45,7 @@ def _private(response):
 
 
 def _participant(token: str) -> Participant:
-    no_referrer()
+    private_page()
     participant = services.find_by_token(token)
     if participant is None:
         abort(404)
@@ -496,7 +496,7 @@ def reissue_confirm(code: str):
 
     A GET changes nothing, since mail scanners follow links.
     """
-    no_referrer()
+    private_page()
     if services.reissue_target(code) is None:
         abort(404)
     form = ConfirmForm()

@@ -22,7 +22,7 @@ from ..core.clock import now
 from ..core.models import audit
 from ..core.tokens import hash_token, new_token
 from ..extensions import db
-from ..notify.services import kept_if
+from ..notify.services import kept_if, messages_of
 from . import messages
 from .models import Booking, Enrollment, Participant
 
@@ -177,6 +177,21 @@ def export_data(participant: Participant) -> dict:
                 ],
             }
             for e in sorted(participant.enrollments, key=lambda e: e.id)
+        ],
+        # once sent, a message's text is erased (its links opened this very data)
+        "messages": [
+            {
+                "created_at": _iso(m.created_at),
+                "channel": m.channel,
+                "to": m.recipient,
+                "subject": m.subject,
+                "text": m.body_text,
+                "status": m.status,
+                "sent_at": _iso(m.sent_at),
+            }
+            for m in messages_of(
+                f"participant:{participant.id}", [participant.email, participant.phone]
+            )
         ],
     }
 

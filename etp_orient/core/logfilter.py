@@ -2,7 +2,8 @@
 
 Personal feed links (``/calendar/me/<token>.ics``), staff feed links
 (``/calendar/staff/<token>.ics``), manage links (``/gerer/<token>``) and password
-reset links (``/connexion/nouveau-mot-de-passe/<token>``) open someone's data:
+reset links (``/connexion/nouveau-mot-de-passe/<token>``) and new-link codes
+(``/gerer/nouveau-lien/<code>``, which give a new manage link) open someone's data:
 they must not end up in log files. Two ways to use this:
 
 - gunicorn: ``gunicorn --logger-class etp_orient.core.logfilter.MaskingGunicornLogger …``
@@ -15,8 +16,12 @@ import logging
 import re
 
 MASK = "[masque]"
+_END = r"[^/?#\s\"']"
+# The "new link" codes (/gerer/nouveau-lien/<code>) first: under /gerer/, the word
+# "nouveau-lien" itself is a page, not a token, and the code after it is the secret.
 _SECRET_PATH = re.compile(
-    r"(/(?:calendar/me|calendar/staff|gerer|connexion/nouveau-mot-de-passe)/)[^/?#\s\"']+"
+    r"(/(?:calendar/me|calendar/staff|gerer/nouveau-lien|gerer|connexion/nouveau-mot-de-passe)/)"
+    rf"(?!nouveau-lien(?!{_END})){_END}+"
 )
 
 

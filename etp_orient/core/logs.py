@@ -42,7 +42,7 @@ def current_request_id() -> str | None:
 class JsonFormatter(logging.Formatter):
     """A log record as one JSON line: time, level, logger, message, request id, extras."""
 
-    EXTRAS = ("method", "path", "status", "duration_ms", "endpoint")
+    EXTRAS = ("method", "path", "status", "duration_ms", "endpoint", "reason")
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

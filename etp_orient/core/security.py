@@ -39,9 +39,31 @@ def content_security_policy() -> str:
     )
 
 
-def no_referrer() -> None:
-    """Call in a view whose URL carries a secret token."""
-    g.no_referrer = True
+# Pages that show names, phones, e-mails or secret links: kept out of every cache.
+PRIVATE_PREFIXES = ("/gestion/", "/gerer/", "/pro/", "/connexion/nouveau-mot-de-passe/")
+
+
+def private_page() -> None:
+    """Call in a view whose URL carries a secret token or whose page shows personal data.
+
+    The answer gets ``Cache-Control: no-store`` (unless the view set its own caching,
+    e.g. a personal calendar feed). Its Referrer-Policy stays ``same-origin``, as on
+    every page: the secret URL goes only to our own origin, never to another site.
+    Not ``no-referrer``: behind HTTPS, Flask-WTF's CSRF check
+    (``WTF_CSRF_SSL_STRICT``) wants a same-origin Referer on every POST, so the
+    forms of these pages (cancel, move, delete, new password…) would be refused.
+    """
+    g.private_page = True
+
+
+def _private() -> bool:
+    path = request.path
+    return (
+        g.get("private_page", False)
+        or path == "/gestion"
+        or path.startswith(PRIVATE_PREFIXES)
+        or request.method not in ("GET", "HEAD")
+    )
 
 
 def set_headers(response):
@@ -49,7 +71,9 @@ def set_headers(response):
     headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers["Referrer-Policy"] = "no-referrer" if g.get("no_referrer") else "same-origin"
+    headers["Referrer-Policy"] = "same-origin"
+    if _private():
+        headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["ETP_ENV"] == "production" or request.is_secure:

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.logfilter import install_werkzeug_filter
-from ..core.security import no_referrer, secret_link_limit
+from ..core.security import private_page, secret_link_limit
 from ..extensions import db
 from . import services
 
@@ -33,7 +33,7 @@ def _serve(feed: services.Feed | None, filename: str):
 
 
 def _token_answer(feed: services.Feed | None, filename: str):
-    no_referrer()
+    private_page()
     if feed is None:
         # The same answer for an unknown and a revoked token.
         response = make_response(gettext("Ce lien d'agenda ne marche pas ou plus."), 404)
@@ -92,7 +92,7 @@ def staff_agenda():
     )
     # The page may show a secret link once: keep it out of caches and referrers.
     response.headers["Cache-Control"] = "no-store"
-    no_referrer()
+    private_page()
     return response
 
 

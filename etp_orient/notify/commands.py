@@ -1,4 +1,4 @@
-"""``etp-orient send-outbox`` and ``etp-orient send-reminders``."""
+"""``etp-orient send-outbox``, ``etp-orient send-reminders`` and ``etp-orient worker``."""
 
 import click
 
@@ -24,3 +24,38 @@ def register(app) -> None:
 
         count = run_reminders()
         click.echo(f"send-reminders: {count} reminder(s) queued")
+
+    @app.cli.command("worker")
+    @click.option(
+        "--interval",
+        type=click.FloatRange(min=0.1),
+        default=10.0,
+        show_default=True,
+        envvar="WORKER_INTERVAL",
+        help="Seconds between two runs (WORKER_INTERVAL).",
+    )
+    @click.option(
+        "--reminders-every",
+        type=click.IntRange(min=1),
+        default=60,
+        show_default=True,
+        help="Minutes between two reminder runs.",
+    )
+    @click.option("--batch", default=100, show_default=True, help="Messages claimed at a time.")
+    def worker(interval: float, reminders_every: int, batch: int) -> None:
+        """Send the outbox and the reminders on a schedule until SIGTERM (safe twice at once)."""
+        import signal
+        from datetime import timedelta
+
+        from .worker import Worker, default_jobs
+
+        runner = Worker(
+            interval=interval,
+            jobs=default_jobs(timedelta(minutes=reminders_every)),
+            batch=batch,
+        )
+        signal.signal(signal.SIGTERM, runner.stop)
+        signal.signal(signal.SIGINT, runner.stop)
+        click.echo(f"worker: started (every {interval:g} s)")
+        runner.run()
+        click.echo("worker: stopped")

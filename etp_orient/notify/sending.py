@@ -44,6 +44,12 @@ MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 # a claim older than this belongs to a sender that died: the message is due again
 CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
+# What stays of a message's text once it is sent or given up: its links (manage
+# links, feed addresses, new-link codes) would open the person's data for as long
+# as the row is kept (OUTBOX_RETENTION_DAYS). Recipient, subject, status, times
+# and error stay for the delivery status.
+REDACTED_BODY = "[texte effacé après l'envoi]"
+REDACTED = {"body_text": REDACTED_BODY, "body_html": None, "ics": None}
 
 
 @dataclass
@@ -174,16 +180,27 @@ def _built(message: OutboxMessage) -> EmailMessage:
 
 
 def _print_email(message: OutboxMessage, stream: TextIO) -> None:
-    """Without MAIL_SERVER: the message stays in the outbox and is printed."""
+    """Without MAIL_SERVER (development): the whole e-mail is printed, then marked sent.
+
+    Its headers, its text and its invitation as they would leave (the HTML part
+    repeats the text, so only its size is shown).
+    """
+    from_ = current_app.config.get("MAIL_FROM") or "etp-orient <no-reply@localhost>"
     lines = [
-        f"--- e-mail #{message.id} to {message.recipient} ({message.language}) ---",
-        f"Subject: {message.subject}",
+        f"--- e-mail #{message.id} (not sent: no MAIL_SERVER) ---",
+        f"From: {from_}",
+        f"To: {message.recipient}",
+        f"Subject: {message.subject or ''}",
+        f"Content-Language: {message.language}",
         "",
         message.body_text.rstrip(),
     ]
+    if message.body_html:
+        lines += ["", f"[HTML version: {len(message.body_html)} characters]"]
     if message.ics:
-        lines.append(f"[invite.ics attached, METHOD:{message.ics_method or 'REQUEST'}]")
-    lines.append("---")
+        lines += ["", f"--- invite.ics (METHOD:{message.ics_method or 'REQUEST'}) ---"]
+        lines.append(message.ics.replace("\r\n", "\n").rstrip())
+    lines.append(f"--- end of e-mail #{message.id} ---")
     stream.write("\n".join(lines) + "\n")
     stream.flush()
 
@@ -322,6 +339,7 @@ def send_due(
                     last_error=_short_error(error),
                     next_attempt_at=now() + backoff(attempts),
                     claimed_at=None,
+                    **(REDACTED if permanent else {}),
                 )
                 if permanent:
                     report.failed += 1
@@ -335,6 +353,7 @@ def send_due(
                 attempts=attempts + 1,
                 sent_at=now(),
                 last_error=None,
+                **REDACTED,
             )
             report.sent += 1
     finally:

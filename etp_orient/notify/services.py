@@ -306,6 +306,30 @@ def purge_outbox(before: datetime) -> int:
     return result.rowcount or 0
 
 
+def _theirs(owner: str, addresses: list[str | None]):
+    addresses = [a.strip() for a in addresses if a]
+    mine = OutboxMessage.owner == owner
+    if addresses:
+        mine = or_(
+            mine, and_(OutboxMessage.owner.is_(None), OutboxMessage.recipient.in_(addresses))
+        )
+    return mine
+
+
+def messages_of(owner: str, addresses: list[str | None]) -> list[OutboxMessage]:
+    """A person's messages, oldest first (the same ones :func:`forget_messages` deletes).
+
+    Those sent or given up hold only :data:`.sending.REDACTED_BODY` as text.
+    """
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(_theirs(owner, addresses))
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+
+
 def forget_messages(owner: str, addresses: list[str | None]) -> int:
     """Delete a person's messages, sent or not; flushes. Returns how many.
 
@@ -315,15 +339,9 @@ def forget_messages(owner: str, addresses: list[str | None]) -> int:
     books with the same e-mail) stays. Messages being sent at this very moment
     are left to finish.
     """
-    addresses = [a.strip() for a in addresses if a]
-    mine = OutboxMessage.owner == owner
-    if addresses:
-        mine = or_(
-            mine, and_(OutboxMessage.owner.is_(None), OutboxMessage.recipient.in_(addresses))
-        )
     result = db.session.execute(
         delete(OutboxMessage)
-        .where(mine, OutboxMessage.status != "sending")
+        .where(_theirs(owner, addresses), OutboxMessage.status != "sending")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

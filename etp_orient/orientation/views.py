@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.clock import now
 from ..core.i18n import current_language
-from ..core.security import no_referrer
+from ..core.security import private_page
 from ..extensions import db, limiter
 from . import services
 from .availability import open_bep_slots
@@ -271,7 +271,7 @@ def _sheet_context(referral, send_form):
 @bp.get("/pro/orientation/<code>")
 def sheet(code: str):
     """The referral: the printable A4 sheet, the e-mail form, the "book now" links."""
-    no_referrer()
+    private_page()
     referral = services.get_referral(code)
     if referral is None:
         abort(404)
@@ -283,7 +283,7 @@ def sheet(code: str):
 @limiter.limit(SEND_LINK_LIMIT)
 def send_link(code: str):
     """Send the booking link to the patient by e-mail, only with their agreement."""
-    no_referrer()
+    private_page()
     referral = services.get_referral(code)
     if referral is None:
         abort(404)

@@ -28,7 +28,7 @@ def test_manage_page_lists_bookings_and_actions(booked, client):
     response = client.get(f"/gerer/{booked.token}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"
     assert f"/gerer/{booked.token}/rdv/{booked.booking.id}/annuler" in html
     assert f"/gerer/{booked.token}/rdv/{booked.booking.id}/deplacer" in html

@@ -72,7 +72,7 @@ def test_booking_redirects_to_confirmation_with_manage_link(world, client, outbo
     assert page.status_code == 200
     assert f"/gerer/{token}" in html
     assert "/calendar/me/" in html
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert [m.template for m in outbox()] == ["booking_confirmed"]
 
 

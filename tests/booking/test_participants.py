@@ -1,11 +1,14 @@
 """The person's own data: export, deletion (anonymisation), new manage links."""
 
+import io
+
 from sqlalchemy import select
 
 from etp_orient.booking import services
 from etp_orient.booking.models import Booking, Cohort, Enrollment, Participant
 from etp_orient.booking.participants import find_by_token
 from etp_orient.extensions import db
+from etp_orient.notify.sending import REDACTED_BODY, send_due
 from tests.fixtures.booking import person
 
 
@@ -21,6 +24,19 @@ def test_export_lists_identity_consents_bookings_and_groups(world, clock):
     assert data["bookings"][0]["slot"] == "bep-1"
     assert data["enrollments"][0]["cohort"] == "grp-booking"
     assert len(data["enrollments"][0]["sessions"]) == 3
+
+
+def test_export_shows_the_messages_their_text_erased_once_sent(world, clock):
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    (pending,) = services.export_data(booked.participant)["messages"]
+    assert pending["status"] == "pending" and "/gerer/" in pending["text"]
+    send_due(stream=io.StringIO())
+    db.session.expire_all()
+    (sent,) = services.export_data(db.session.get(Participant, booked.participant.id))["messages"]
+    assert sent["status"] == "sent" and sent["sent_at"] == clock().isoformat()
+    assert sent["to"] == "camille1@example.org" and sent["subject"] == pending["subject"]
+    assert sent["text"] == REDACTED_BODY
 
 
 def test_delete_anonymises_frees_places_and_promotes(world, outbox):

@@ -51,7 +51,7 @@ def test_issue_shows_link_once_with_subscribe_help(client, staff):
     for platform in ("Google", "Outlook", "iPhone", "Android"):
         assert platform in page
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert client.get(f"/calendar/staff/{token}.ics").status_code == 200
     # shown once: the next visit no longer shows it
     assert token not in client.get("/gestion/agenda").get_data(as_text=True)

@@ -319,7 +319,7 @@ def test_personal_feed_headers(client, world):
     db.session.commit()
     response = client.get(f"/calendar/me/{token}.ics")
     assert response.headers["Cache-Control"] == "private, max-age=300"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_staff_feed_has_sessions_run_and_slots_held(client, world):
@@ -338,7 +338,7 @@ def test_staff_feed_has_sessions_run_and_slots_held(client, world):
     db.session.commit()
     response = client.get(f"/calendar/staff/{token}.ics")
     assert response.headers["Cache-Control"] == "private, max-age=300"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     uids = set(events_js(response.data))
     assert uids == {
         "slot-bep-3@etp.test",
@@ -377,7 +377,7 @@ def test_unknown_and_revoked_tokens_get_the_same_404(client, world, kind):
     unknown = client.get(f"/calendar/{kind}/{'x' * len(token)}.ics")
     assert revoked.status_code == 404
     assert _comparable(revoked) == _comparable(unknown)
-    assert revoked.headers["Referrer-Policy"] == "no-referrer"
+    assert revoked.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_reissued_staff_token_replaces_the_old_one(client, world):

@@ -22,6 +22,13 @@ TOKEN = "k" * 43
         (f"GET /calendar/staff/{TOKEN}.ics?x=1", "GET /calendar/staff/[masque]?x=1"),
         (f"GET /gerer/{TOKEN}/annuler HTTP/1.1", "GET /gerer/[masque]/annuler HTTP/1.1"),
         ("GET /calendar/programme/prog-a.ics", "GET /calendar/programme/prog-a.ics"),
+        (f"GET /gerer/nouveau-lien/{TOKEN} HTTP/1.1", "GET /gerer/nouveau-lien/[masque] HTTP/1.1"),
+        (
+            f"https://etp.test/gerer/nouveau-lien/{TOKEN}",
+            "https://etp.test/gerer/nouveau-lien/[masque]",
+        ),
+        ("POST /gerer/nouveau-lien HTTP/1.1", "POST /gerer/nouveau-lien HTTP/1.1"),
+        ("GET /gerer/nouveau-lien?x=1 HTTP/1.1", "GET /gerer/nouveau-lien?x=1 HTTP/1.1"),
     ],
 )
 def test_mask_secret_paths(line, masked):
@@ -59,11 +66,14 @@ def test_gunicorn_access_log_masks_tokens(app_ctx, database_url, tmp_path):
             assert r.status == 200
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{server.url}/gerer/{token}", timeout=10)
+        with pytest.raises(urllib.error.HTTPError):  # a "new link" code: 404, still masked
+            urllib.request.urlopen(f"{server.url}/gerer/nouveau-lien/{token}", timeout=10)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and log.read_text().count("\n") < 3:
+        while time.monotonic() < deadline and log.read_text().count("\n") < 4:
             time.sleep(0.05)  # the log is written after the answer; wait for the file, not time
     finally:
         server.stop()
     text = log.read_text()
     assert "/calendar/me/[masque]" in text
+    assert "/gerer/nouveau-lien/[masque]" in text
     assert token not in text

@@ -15,6 +15,7 @@ from etp_orient.notify.models import OutboxMessage
 from etp_orient.notify.sending import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
+    REDACTED_BODY,
     backoff,
     build_email,
     send_all_due,
@@ -290,6 +291,36 @@ def test_a_mailbox_refused_for_good_fails_at_once(ctx, clock):
     assert row(refused_id).status == "failed" and "550" in row(refused_id).last_error
     assert row(kept_id).status == "sent"
     assert [m["To"] for m in sink.messages] == ["person0@example.org"]
+
+
+def test_a_sent_message_keeps_its_delivery_status_but_not_its_text(ctx, smtp_server, clock):
+    (message_id,) = queue()
+    queued = row(message_id)
+    subject = queued.subject
+    assert queued.body_html and queued.ics
+    send_due()
+    sent = row(message_id)
+    assert (sent.status, sent.recipient, sent.subject) == ("sent", "person0@example.org", subject)
+    assert sent.sent_at == clock() and sent.created_at and sent.last_error is None
+    assert sent.body_text == REDACTED_BODY
+    assert sent.body_html is None and sent.ics is None
+
+
+def test_a_message_given_up_loses_its_text_one_to_retry_keeps_it(ctx, clock):
+    ctx.config["MAIL_SERVER"], ctx.config["MAIL_PORT"] = "127.0.0.1", free_port()  # nobody
+    try:
+        (message_id,) = queue()
+        text = row(message_id).body_text
+        send_due()
+        assert row(message_id).status == "pending" and row(message_id).body_text == text
+        for attempt in range(1, MAX_ATTEMPTS):
+            clock.advance(minutes=backoff(attempt).total_seconds() / 60)
+            send_due()
+    finally:
+        ctx.config["MAIL_SERVER"] = None
+    given_up = row(message_id)
+    assert given_up.status == "failed" and given_up.last_error
+    assert given_up.body_text == REDACTED_BODY and given_up.ics is None
 
 
 def test_message_id_is_stable_for_a_row(ctx):

@@ -4,10 +4,12 @@ import json
 import logging
 
 import pytest
+from sqlalchemy import select
 
 from etp_orient.booking import services as booking_services
 from etp_orient.core.logs import JsonFormatter
 from etp_orient.extensions import db
+from etp_orient.notify.models import OutboxMessage
 from tests.fixtures.booking import FORM, make_world, person
 
 
@@ -66,6 +68,23 @@ def test_logs_hold_no_token_nor_personal_data(app_ctx, clock, client, request_lo
     assert "/gerer/[masque]" in text
     for secret in ("zoe.secret", "Camille", "Martin", "enceinte", "16000", "camille7"):
         assert secret not in text, secret
+
+
+def test_new_link_codes_stay_out_of_the_logs(app_ctx, clock, client, request_logs):
+    world = make_world()
+    db.session.commit()
+    booking_services.book_slot(world.slots[1].code, person(7))
+    booking_services.reissue_links("camille7@example.org")
+    db.session.commit()
+    mail = db.session.scalar(
+        select(OutboxMessage.body_text).where(OutboxMessage.template == "manage_link")
+    )
+    code = mail.split("/gerer/nouveau-lien/")[1].split()[0]
+    assert client.get(f"/gerer/nouveau-lien/{code}").status_code == 200
+    client.post(f"/gerer/nouveau-lien/{code}")
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in _lines(request_logs))
+    assert code not in text
+    assert text.count("/gerer/nouveau-lien/[masque]") == 4  # message and path, twice
 
 
 def test_messages_of_other_loggers_are_masked_too():

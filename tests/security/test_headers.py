@@ -3,6 +3,7 @@
 import pytest
 
 from etp_orient import create_app
+from etp_orient.core.clock import CLOCK_ENVIRONMENT
 from etp_orient.extensions import db
 from tests.security.conftest import build_url, routes
 
@@ -25,26 +26,58 @@ def test_every_get_route_sends_the_security_headers(app, admin_client, sec_world
         assert csp["frame-ancestors"] == "frame-ancestors 'none'", url
         assert csp["object-src"] == "object-src 'none'", url
         assert response.headers["X-Content-Type-Options"] == "nosniff", url
-        assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer"), url
+        # never no-referrer: the CSRF check over HTTPS needs a same-origin Referer
+        assert response.headers["Referrer-Policy"] == "same-origin", url
         assert "Server" not in response.headers, url
         assert "Strict-Transport-Security" not in response.headers  # development, plain HTTP
         checked += 1
     assert checked > 40
 
 
-def test_pages_with_a_secret_in_their_url_send_no_referrer(admin_client, sec_world):
+def test_pages_with_a_secret_in_their_url_send_no_referrer_elsewhere(admin_client, sec_world):
     for url in (
         f"/gerer/{sec_world.manage_token}",
         f"/calendar/me/{sec_world.feed_token}.ics",
         f"/calendar/staff/{sec_world.staff_token}.ics",
         f"/connexion/nouveau-mot-de-passe/{sec_world.reset_token}",
     ):
-        assert admin_client.get(url).headers["Referrer-Policy"] == "no-referrer", url
+        assert admin_client.get(url).headers["Referrer-Policy"] == "same-origin", url
+
+
+PRIVATE = ("/gestion", "/gerer/", "/pro/", "/connexion/nouveau-mot-de-passe/")
+
+
+def test_pages_with_personal_data_are_never_cached(app, admin_client, sec_world):
+    checked = 0
+    for rule in routes(app, "GET"):
+        if not rule.rule.startswith(PRIVATE):
+            continue
+        url = build_url(rule, sec_world)
+        response = admin_client.get(url)
+        response.close()
+        assert response.status_code in (200, 404), url  # 404: not in that group
+        assert response.headers["Cache-Control"] == "no-store", url
+        checked += 1
+    assert checked > 25
+
+
+def test_the_answer_to_a_form_is_never_cached(client, sec_world):
+    response = client.post("/gerer/nouveau-lien", data={"email": "someone@example.org"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_stay_cacheable(client, sec_world):
+    response = client.get(f"/programmes/{sec_world.values['code']}")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
 @pytest.fixture
 def production_app(database_url, monkeypatch):
     monkeypatch.setenv("ETP_ENV", "production")
+    for name in CLOCK_ENVIRONMENT:  # production refuses a test clock
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "a-long-production-secret-for-the-test")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
     yield prod
