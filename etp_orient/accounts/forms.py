@@ -1,12 +1,12 @@
 """Forms of the staff accounts: login, password reset, admin pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..catalogue.models import STRUCTURE_KINDS
+from ..core.forms import BaseForm
 from .models import ROLES
 
 
@@ -23,7 +23,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"), validators=[DataRequired(_l("Saisissez votre adresse e-mail."))]
     )
@@ -32,7 +32,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -42,7 +42,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[DataRequired(_l("Saisissez un mot de passe."))],
@@ -59,7 +59,7 @@ class NewPasswordForm(FlaskForm):
             raise ValidationError(_l("Les deux mots de passe ne sont pas les mêmes."))
 
 
-class StructureForm(FlaskForm):
+class StructureForm(BaseForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Saisissez un code.")), Length(max=80)],
@@ -73,7 +73,7 @@ class StructureForm(FlaskForm):
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -92,6 +92,6 @@ class UserForm(FlaskForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(BaseForm):
     role = SelectField(_l("Rôle"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
