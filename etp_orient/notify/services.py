@@ -283,6 +283,17 @@ def purge_outbox(before: datetime) -> int:
     return result.rowcount or 0
 
 
+def messages_of(owner: str, addresses: list[str | None]):
+    """The condition selecting a person's messages (see :func:`forget_messages`)."""
+    addresses = [a.strip() for a in addresses if a]
+    mine = OutboxMessage.owner == owner
+    if addresses:
+        mine = or_(
+            mine, and_(OutboxMessage.owner.is_(None), OutboxMessage.recipient.in_(addresses))
+        )
+    return mine
+
+
 def forget_messages(owner: str, addresses: list[str | None]) -> int:
     """Delete a person's messages, sent or not; flushes. Returns how many.
 
@@ -292,15 +303,9 @@ def forget_messages(owner: str, addresses: list[str | None]) -> int:
     books with the same e-mail) stays. Messages being sent at this very moment
     are left to finish.
     """
-    addresses = [a.strip() for a in addresses if a]
-    mine = OutboxMessage.owner == owner
-    if addresses:
-        mine = or_(
-            mine, and_(OutboxMessage.owner.is_(None), OutboxMessage.recipient.in_(addresses))
-        )
     result = db.session.execute(
         delete(OutboxMessage)
-        .where(mine, OutboxMessage.status != "sending")
+        .where(messages_of(owner, addresses), OutboxMessage.status != "sending")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
