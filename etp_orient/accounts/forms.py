@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..catalogue.models import STRUCTURE_KINDS
+from ..catalogue.offer.schema import item_field_errors
 from ..core.forms import BaseForm
 from .models import ROLES
 
@@ -60,9 +61,13 @@ class NewPasswordForm(BaseForm):
 
 
 class StructureForm(BaseForm):
+    """A new structure; besides the messages below, the offer schema's rules apply, so
+    that ``export-offer`` writes a file that imports back."""
+
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Saisissez un code.")), Length(max=80)],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
         description=_l("En minuscules, sans espace, par exemple cpts-ouest."),
     )
     name = StringField(
@@ -71,6 +76,19 @@ class StructureForm(BaseForm):
     kind = SelectField(_l("Type"), choices=choices((k, k.upper()) for k in STRUCTURE_KINDS))
     email = EmailField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        item = {"code": self.code.data or "", "name": (self.name.data or "").strip()}
+        item["kind"] = self.kind.data
+        for name in ("email", "phone"):
+            if self[name].data:
+                item[name] = self[name].data.strip()
+        for name, message in item_field_errors("structures", item).items():
+            if name in self._fields and not self[name].errors:
+                self[name].errors.append(message)
+                valid = False
+        return valid
 
 
 class UserForm(BaseForm):
