@@ -135,3 +135,14 @@ def test_one_line_fields_refuse_a_line_break(app, form_class):
             form = form_class()
             form.validate()
             assert not [e for e in form[name].errors if "ligne" in str(e) or "invisible" in str(e)]
+
+
+def test_every_form_derives_from_the_base_form():
+    """A form made straight from FlaskForm would skip the check (e.g. after a merge)."""
+    from flask_wtf import FlaskForm
+
+    _all_forms()  # imports every forms module
+    for module in ("content", "feeds", "api", "catalogue", "manage", "booking"):
+        __import__(f"etp_orient.{module}.views")
+    direct = [c for c in FlaskForm.__subclasses__() if c.__module__.startswith("etp_orient")]
+    assert [f"{c.__module__}.{c.__name__}" for c in direct] == ["etp_orient.core.forms.BaseForm"]
