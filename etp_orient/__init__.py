@@ -70,10 +70,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .core import converters
+    from .core import clean, converters
     from .core import views as core_views
 
     converters.init_app(app)
+    clean.init_app(app)
     core_views.init_app(app)
     for name in (
         "accounts",

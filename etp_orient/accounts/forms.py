@@ -1,12 +1,13 @@
 """Forms of the staff accounts: login, password reset, admin pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..catalogue.models import STRUCTURE_KINDS
+from ..catalogue.offer.schema import item_field_errors
+from ..core.forms import BaseForm
 from .models import ROLES
 
 
@@ -23,7 +24,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"), validators=[DataRequired(_l("Saisissez votre adresse e-mail."))]
     )
@@ -32,7 +33,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -42,7 +43,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[DataRequired(_l("Saisissez un mot de passe."))],
@@ -59,10 +60,14 @@ class NewPasswordForm(FlaskForm):
             raise ValidationError(_l("Les deux mots de passe ne sont pas les mêmes."))
 
 
-class StructureForm(FlaskForm):
+class StructureForm(BaseForm):
+    """A new structure; besides the messages below, the offer schema's rules apply, so
+    that ``export-offer`` writes a file that imports back."""
+
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Saisissez un code.")), Length(max=80)],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
         description=_l("En minuscules, sans espace, par exemple cpts-ouest."),
     )
     name = StringField(
@@ -72,8 +77,21 @@ class StructureForm(FlaskForm):
     email = EmailField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=30)])
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        item = {"code": self.code.data or "", "name": (self.name.data or "").strip()}
+        item["kind"] = self.kind.data
+        for name in ("email", "phone"):
+            if self[name].data:
+                item[name] = self[name].data.strip()
+        for name, message in item_field_errors("structures", item).items():
+            if name in self._fields and not self[name].errors:
+                self[name].errors.append(message)
+                valid = False
+        return valid
 
-class UserForm(FlaskForm):
+
+class UserForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -92,6 +110,6 @@ class UserForm(FlaskForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(BaseForm):
     role = SelectField(_l("Rôle"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)

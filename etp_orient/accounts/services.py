@@ -298,7 +298,8 @@ def add_membership(user: User, structure: Structure, role: str, *, actor: User) 
 
 
 def remove_membership(membership: Membership, *, actor: User) -> None:
-    """Take a role away."""
+    """Take a role away; with the last one goes the person's staff feed link."""
+    user = membership.user
     audit(
         "membership.remove",
         actor_id=actor.id,
@@ -309,6 +310,11 @@ def remove_membership(membership: Membership, *, actor: User) -> None:
     )
     db.session.delete(membership)
     db.session.flush()
+    db.session.expire(user, ["memberships"])
+    if not user.memberships and user.feed_token_hash is not None:
+        user.feed_token_hash = None
+        audit("feed_token.revoke", actor_id=actor.id, obj_type="user", obj_id=user.id)
+        db.session.flush()
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:

@@ -8,7 +8,6 @@ without a network look-up.
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..core.clock import now
+from ..core.forms import BaseForm
 from .participants import ParticipantData
 
 LANGUAGE_CHOICES = [
@@ -54,7 +54,7 @@ def checked_email(raw: str) -> str:
         ) from error
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(BaseForm):
     """Who is coming, and how to reach them."""
 
     first_name = StringField(
@@ -189,11 +189,11 @@ class JoinForm(ParticipantForm):
     """Joining a group."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: a POST with its CSRF token (cancel, leave, delete)."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     slot = RadioField(
         _l("Choisissez une nouvelle date"),
         validators=[InputRequired(_l("Choisissez une date."))],
@@ -202,7 +202,7 @@ class MoveForm(FlaskForm):
     )
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail donnée lors de la réservation"),
         validators=[InputRequired(_l("Écrivez votre adresse e-mail."))],
@@ -212,7 +212,7 @@ class ReissueForm(FlaskForm):
         checked_email(field.data)
 
 
-class ChoicesForm(FlaskForm):
+class ChoicesForm(BaseForm):
     """The person's consents and how their calendar names the dates."""
 
     consent_contact = BooleanField(_l("J'accepte que l'équipe du programme me contacte."))

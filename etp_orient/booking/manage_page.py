@@ -59,17 +59,20 @@ def _booking(participant: Participant, booking_id: int) -> Booking:
     return booking
 
 
-def _enrollment(participant: Participant, cohort_code: str) -> Enrollment:
-    enrollment = db.session.scalar(
+def _enrollment(
+    participant: Participant, cohort_code: str, *, left_ok: bool = False
+) -> Enrollment | None:
+    """The person's live place in the group; 404 if none, or None when ``left_ok`` and
+    the person was in the group and left it."""
+    mine = (
         select(Enrollment)
         .join(Cohort, Enrollment.cohort_id == Cohort.id)
-        .where(
-            Cohort.code == cohort_code,
-            Enrollment.participant_id == participant.id,
-            Enrollment.status.in_(("confirmed", "waitlisted")),
-        )
+        .where(Cohort.code == cohort_code, Enrollment.participant_id == participant.id)
     )
+    enrollment = db.session.scalar(mine.where(Enrollment.status.in_(("confirmed", "waitlisted"))))
     if enrollment is None:
+        if left_ok and db.session.scalar(mine.limit(1)) is not None:
+            return None
         abort(404)
     return enrollment
 
@@ -187,7 +190,12 @@ def cancel(token: str, booking_id: int):
     if booking.status != "confirmed" or booking.slot.start_at <= now():
         return redirect(url_for(".overview", token=token), 303)
     if form.validate_on_submit():
-        services.cancel_booking(participant, booking_id, token=token)
+        try:
+            services.cancel_booking(participant, booking_id, token=token)
+        except services.BookingError:
+            # a simultaneous click cancelled it first, or its time has come
+            db.session.rollback()
+            return redirect(url_for(".overview", token=token), 303)
         db.session.commit()
         return _done(token, _("Votre rendez-vous est annulé. Un e-mail vous le confirme."))
     return render_template(
@@ -334,10 +342,17 @@ def book_step(token: str, programme_code: str, kind: str):
 @limiter.limit(POST_LIMIT, methods=["POST"])
 def leave(token: str, cohort_code: str):
     participant = _participant(token)
-    enrollment = _enrollment(participant, cohort_code)
+    enrollment = _enrollment(participant, cohort_code, left_ok=True)
+    if enrollment is None:  # already left (a second click): nothing more to do
+        return _done(token, _("Vous avez déjà quitté ce groupe."))
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.leave_cohort(participant, cohort_code, token=token)
+        try:
+            services.leave_cohort(participant, cohort_code, token=token)
+        except services.BookingError:
+            # a simultaneous click left first
+            db.session.rollback()
+            return _done(token, _("Vous avez déjà quitté ce groupe."))
         db.session.commit()
         return _done(token, _("Vous avez quitté le groupe. Un e-mail vous le confirme."))
     waiting = enrollment.status == "waitlisted"
@@ -458,7 +473,12 @@ def delete(token: str):
     participant = _participant(token)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.delete_my_data(participant, token=token)
+        try:
+            services.delete_my_data(participant, token=token)
+        except services.BookingError:
+            # another request erased the person first (a double click): same outcome
+            db.session.rollback()
+            return render_template("booking/deleted.html")
         db.session.commit()
         return render_template("booking/deleted.html")
     return render_template(

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..core import throttle
 from ..core.clock import now
@@ -24,7 +24,7 @@ from ..core.tokens import hash_token, new_token
 from ..extensions import db
 from ..notify.services import kept_if, messages_of
 from . import messages
-from .models import Booking, Enrollment, Participant
+from .models import Attendance, Booking, Enrollment, Participant
 
 
 @dataclass(frozen=True)
@@ -178,20 +178,73 @@ def export_data(participant: Participant) -> dict:
             }
             for e in sorted(participant.enrollments, key=lambda e: e.id)
         ],
-        # once sent, a message's text is erased (its links opened this very data)
+        **_records(participant),
+    }
+
+
+def _records(participant: Participant) -> dict:
+    """Attendance, messages and the audit entries about the person, for :func:`export_data`.
+
+    Messages are exported as their rows hold them (a body may be shortened after sending).
+    """
+    from ..core.models import AuditEvent
+
+    attendance = db.session.scalars(
+        select(Attendance)
+        .where(Attendance.participant_id == participant.id)
+        .order_by(Attendance.id)
+    )
+    # once sent, a message's text is erased (its links opened this very data)
+    outbox = messages_of(f"participant:{participant.id}", [participant.email, participant.phone])
+    about = [("participant", participant.id)]
+    about += [("booking", b.id) for b in participant.bookings]
+    about += [("enrollment", e.id) for e in participant.enrollments]
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            or_(
+                *(
+                    and_(AuditEvent.object_type == kind, AuditEvent.object_id == str(key))
+                    for kind, key in about
+                )
+            )
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return {
+        "attendance": [
+            {
+                "session": a.session.code,
+                "cohort": a.session.cohort.code,
+                "start": _iso(a.session.start_at),
+                "status": a.status,
+                "carer_present": a.carer_present,
+            }
+            for a in attendance
+        ],
         "messages": [
             {
                 "created_at": _iso(m.created_at),
                 "channel": m.channel,
-                "to": m.recipient,
+                "recipient": m.recipient,
+                "language": m.language,
+                "template": m.template,
                 "subject": m.subject,
-                "text": m.body_text,
+                "body_text": m.body_text,
                 "status": m.status,
                 "sent_at": _iso(m.sent_at),
             }
-            for m in messages_of(
-                f"participant:{participant.id}", [participant.email, participant.phone]
-            )
+            for m in outbox
+        ],
+        "history": [
+            {
+                "at": _iso(e.at),
+                "action": e.action,
+                "object": f"{e.object_type}:{e.object_id}",
+                "by_staff": e.actor_user_id is not None,
+                "detail": e.detail,
+            }
+            for e in events
         ],
     }
 

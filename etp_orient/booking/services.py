@@ -46,7 +46,7 @@ from .cohorts import (  # noqa: F401  (one import surface for views and other pa
     waitlist_position,
     withdraw_enrollment_reminders,
 )
-from .models import Booking, Cohort, Participant, Slot
+from .models import Booking, Cohort, Enrollment, Participant, Slot
 from .participants import (  # noqa: F401
     ParticipantData,
     confirm_reissue,
@@ -228,7 +228,12 @@ def book_slot(
 
 
 def _own_booking(participant_id: int, booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+    """The person's confirmed future booking, read again and locked (PostgreSQL): of two
+    simultaneous cancels or moves, the second one sees the first one's result."""
+    query = select(Booking).where(Booking.id == booking_id)
+    if locking_enabled() and not is_sqlite():
+        query = query.with_for_update()
+    booking = db.session.scalar(query.execution_options(populate_existing=True))
     if booking is None or booking.participant_id != participant_id:
         raise BookingError("not_found")
     if booking.status != "confirmed":
@@ -319,7 +324,12 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
     """The right to erasure: cancel future places (freeing seats), then anonymise.
 
     Past bookings and attendance stay as anonymous rows for the yearly counts.
-    No message is sent: the address is gone.
+    No message is sent: the address is gone. Raises ``BookingError("already_deleted")``
+    when another request erased the person first (two clicks, two tabs).
+
+    Locks, in the order every other change takes them: the person's groups (in code
+    order), then the person's row; then everything is read again, and a seat is
+    freed only for an enrollment this call really moved from confirmed to cancelled.
     """
     from ..notify.services import forget_messages
     from .participants import anonymise
@@ -327,40 +337,74 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
     participant_id = participant.id
     lock = locking_enabled()
     start(lock)
-    person = db.session.get(Participant, participant_id, populate_existing=True)
+    codes = db.session.scalars(
+        select(Cohort.code)
+        .join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(
+            Enrollment.participant_id == participant_id,
+            Enrollment.status.in_(("confirmed", "waitlisted")),
+        )
+        .distinct()
+    )
+    cohorts = {code: lock_cohort(code, lock) for code in sorted(codes)}
+    person = _lock_participant(participant_id, lock)
+    if person is None or person.anonymised_at is not None:
+        raise BookingError("already_deleted")
     at = now()
-    for booking in person.bookings:
-        if booking.status == "confirmed" and booking.slot.start_at > at:
+    for booking in _live_rows(Booking, participant_id, ("confirmed",)):
+        if booking.slot.start_at > at:
             booking.status = "cancelled"
             booking.cancelled_at = at
             withdraw_reminders(f"reminder:booking:{booking.id}:")
     db.session.flush()
-    # the person's groups locked in code order, as every other multi-group change
-    # does (move_enrollment): two of them at once cannot deadlock
-    for code in sorted(
-        {e.cohort.code for e in person.enrollments if e.status in ("confirmed", "waitlisted")}
-    ):
-        lock_cohort(code, lock)
-    for enrollment in person.enrollments:
-        if enrollment.status not in ("confirmed", "waitlisted"):
-            continue
+    for enrollment in _live_rows(Enrollment, participant_id, ("confirmed", "waitlisted")):
+        code = enrollment.cohort.code
+        if code not in cohorts:  # joined since the first read: lock it too
+            cohorts[code] = lock_cohort(code, lock)
+        # the status changes only if nobody changed it since the read above
+        changed = db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment.id, Enrollment.status == enrollment.status)
+            .values(status="cancelled", cancelled_at=at)
+            .execution_options(synchronize_session=False)
+        )
         was_confirmed = enrollment.status == "confirmed"
-        enrollment.status = "cancelled"
-        enrollment.cancelled_at = at
-        db.session.flush()
-        if was_confirmed:
-            cohort = lock_cohort(enrollment.cohort.code, lock)
-            db.session.execute(
-                update(Cohort)
-                .where(Cohort.id == cohort.id, Cohort.seats_taken > 0)
-                .values(seats_taken=Cohort.seats_taken - 1)
-                .execution_options(synchronize_session=False)
-            )
-            withdraw_enrollment_reminders(enrollment)
-            promote_waitlisted(cohort)
+        db.session.expire(enrollment, ["status", "cancelled_at"])
+        if changed.rowcount != 1 or not was_confirmed:
+            continue
+        cohort = cohorts[code]
+        db.session.execute(
+            update(Cohort)
+            .where(Cohort.id == cohort.id, Cohort.seats_taken > 0)
+            .values(seats_taken=Cohort.seats_taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(cohort, ["seats_taken"])
+        withdraw_enrollment_reminders(enrollment)
+        promote_waitlisted(cohort)
     # the messages already sent or queued hold the name and dates: they go too
     # (not those of a relative who shares the address)
     forget_messages(f"participant:{participant_id}", [person.email, person.phone])
     anonymise(person)
     audit("participant.delete", obj_type="participant", obj_id=participant_id)
     db.session.flush()
+
+
+def _lock_participant(participant_id: int, lock: bool) -> Participant | None:
+    """The person's row read again, locked on PostgreSQL (SQLite holds the write lock)."""
+    query = select(Participant).where(Participant.id == participant_id)
+    if lock and not is_sqlite():
+        query = query.with_for_update()
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def _live_rows(model, participant_id: int, statuses: tuple[str, ...]) -> list:
+    """The person's bookings or enrollments in ``statuses``, read again from the database."""
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.participant_id == participant_id, model.status.in_(statuses))
+            .order_by(model.id)
+            .execution_options(populate_existing=True)
+        )
+    )

@@ -38,6 +38,7 @@ from icalendar import (
 from icalendar.parser import content_line as _content_line
 from icalendar.parser.string import _foldline as _ORIGINAL_FOLDLINE
 
+from .clean import single_line
 from .clock import now
 
 
@@ -133,10 +134,10 @@ def _to_vevent(item: CalEvent) -> Event:
     event["DTEND"] = vDDDTypes(item.end.astimezone(tz).replace(microsecond=0))
     event["SEQUENCE"] = vInt(item.sequence)
     event["STATUS"] = vText("CANCELLED" if item.cancelled else "CONFIRMED")
-    event["SUMMARY"] = vText(item.summary)
+    event["SUMMARY"] = vText(single_line(item.summary))
     event["TRANSP"] = vText("TRANSPARENT" if item.cancelled else "OPAQUE")
     if item.location:
-        event["LOCATION"] = vText(item.location)
+        event["LOCATION"] = vText(single_line(item.location))
     if item.description:
         event["DESCRIPTION"] = vText(item.description)
     if item.url:
@@ -246,6 +247,9 @@ def build_calendar(
     if method not in METHODS:
         raise ValueError(f"unknown METHOD {method!r}")
     items = list(events)
+    # a title stored with a line break (before forms refused them) stays on one line:
+    # icalendar refuses a calendar name that is not
+    name = single_line(name)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -14,8 +14,15 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", ascii_text).strip()
 
 
+# the start of a cell, or of what a spreadsheet may split off as a cell (French Excel
+# splits on ";", others on "," or tab; a line break too), then a formula's first character
+_FORMULA_START = re.compile(r"(^|[;,\t\r\n])(?=[ ]*[=+\-@\t\r])")
+
+
 def neutralise_csv_cell(value):
-    """Neutralise a spreadsheet formula at the start of a CSV cell (CWE-1236)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Neutralise a spreadsheet formula in a CSV cell (CWE-1236): a ``'`` goes before
+    the cell, and before any part after a ``;``, ``,`` or tab, that starts with ``=``,
+    ``+``, ``-``, ``@``, tab or CR, since the reader may split the cell there."""
+    if isinstance(value, str):
+        return _FORMULA_START.sub(r"\1'", value)
     return value

@@ -214,9 +214,10 @@ def find_participant_by_feed_token(token: str) -> Participant | None:
 
 
 def find_user_by_feed_token(token: str) -> User | None:
-    """The active staff user whose live feed token this is; None otherwise."""
+    """The active staff user whose live feed token this is; None otherwise, and None
+    for someone who holds no role any more (no membership)."""
     user = _by_token(User, token)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.memberships:
         return None
     return user
 

@@ -4,7 +4,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,6 +26,7 @@ from ..catalogue.models import (
     PROGRAMME_STATUSES,
     RESERVED_PROGRAMME_CODES,
 )
+from ..core.forms import BaseForm
 from ..core.i18n import language_names
 
 # Dates typed in the back office stay within this range: near year 1 or 9999,
@@ -111,7 +111,7 @@ GROUP_ACCESS_LABELS = {
 }
 
 
-class ProgrammeNewForm(FlaskForm):
+class ProgrammeNewForm(BaseForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
     code = StringField(
         _l("Code"),
@@ -122,7 +122,7 @@ class ProgrammeNewForm(FlaskForm):
     )
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(BaseForm):
     title = StringField(
         _l("Titre déclaré"), validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)]
     )
@@ -189,13 +189,13 @@ class ProgrammeForm(FlaskForm):
             raise ValidationError(_l("L'âge maximum doit être plus grand que l'âge minimum."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     status = SelectField(
         _l("État"), choices=choices((s, STATUS_LABELS[s]) for s in PROGRAMME_STATUSES)
     )
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(BaseForm):
     code = StringField(
         _l("Code de l'atelier"),
         validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE],
@@ -208,7 +208,7 @@ class WorkshopForm(FlaskForm):
     transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
 
 
-class WorkshopEditForm(FlaskForm):
+class WorkshopEditForm(BaseForm):
     title = StringField(
         _l("Titre de l'atelier"),
         validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)],
@@ -218,7 +218,7 @@ class WorkshopEditForm(FlaskForm):
     transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(BaseForm):
     profession = StringField(
         _l("Profession"), validators=[DataRequired(_l("Saisissez la profession.")), Length(max=100)]
     )
@@ -229,7 +229,7 @@ class TeamMemberForm(FlaskForm):
     is_coordinator = BooleanField(_l("Coordonne le programme"))
 
 
-class SiteForm(FlaskForm):
+class SiteForm(BaseForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
     code = StringField(
         _l("Code"), validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE]
@@ -274,7 +274,7 @@ class SiteForm(FlaskForm):
     )
 
 
-class SlotRuleForm(FlaskForm):
+class SlotRuleForm(BaseForm):
     """Availability windows for BEP slots, turned into slots (preview first)."""
 
     kind = SelectField(
@@ -336,7 +336,7 @@ class SlotRuleForm(FlaskForm):
                 raise ValidationError(_l("Une année au plus à la fois."))
 
 
-class CohortForm(FlaskForm):
+class CohortForm(BaseForm):
     """A new cohort and its sessions from a weekly or fortnightly rule."""
 
     site = SelectField(_l("Lieu"), choices=[], validate_choice=False)
@@ -361,7 +361,7 @@ class CohortForm(FlaskForm):
     facilitators = SelectMultipleField(_l("Animateurs"), choices=[], validate_choice=False)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     day = DateField(
         _l("Nouvelle date"), validators=[DataRequired(_l("Saisissez une date.")), sensible_date]
     )
@@ -371,7 +371,7 @@ class MoveForm(FlaskForm):
     room = StringField(_l("Salle"), validators=[Optional(), Length(max=200)])
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(BaseForm):
     days = IntegerField(
         _l("Décaler de combien de jours"),
         validators=[DataRequired(_l("Saisissez un nombre de jours.")), NumberRange(-365, 365)],
@@ -379,7 +379,7 @@ class ShiftForm(FlaskForm):
     )
 
 
-class CohortSettingsForm(FlaskForm):
+class CohortSettingsForm(BaseForm):
     capacity = IntegerField(
         _l("Nombre de places"),
         validators=[DataRequired(_l("Saisissez le nombre de places.")), NumberRange(1, 100)],

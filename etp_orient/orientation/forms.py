@@ -2,7 +2,6 @@
 change nothing); the referral forms are POST forms with CSRF."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import (
@@ -14,6 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..core.forms import BaseForm
 from .matching import MAX_RADIUS_KM
 
 YES = {"oui", "true", "1", "yes"}
@@ -102,11 +102,11 @@ class ProOrientForm(WhereForm):
     age = StringField(_l("Âge du patient"), validators=[Optional(), Length(max=3)])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(BaseForm):
     """Choosing a programme for the patient (creates a referral)."""
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(BaseForm):
     """Sending the booking link to the patient, with the patient's agreement."""
 
     email = StringField(

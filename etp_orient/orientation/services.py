@@ -163,6 +163,12 @@ def referral_status(referral: Referral, at: datetime | None = None) -> str:
     return referral.status
 
 
+def issued_status(referral: Referral, at: datetime | None = None) -> str:
+    """``issued`` or ``expired`` (past its date), whether used or not: what a referrer
+    may see of a referral whose patient did not agree to share with their GP."""
+    return "expired" if referral.expires_at <= (at or now()) else "issued"
+
+
 def booking_link(referral: Referral) -> str:
     """The patient's link: the programme's booking page carrying the referral code."""
     base = current_app.config["BASE_URL"]
@@ -200,8 +206,9 @@ def send_referral_link(
 
 def referrals_of(user) -> list[dict]:
     """The referrals a logged-in referrer made, newest first, with what they may know:
-    whether each was used and, only when the patient agreed to share with their GP,
-    whether the patient started the programme."""
+    only when the patient agreed to share with their GP, whether the code was used and
+    whether the patient started the programme; otherwise the referral reads as issued
+    (or expired after its date), exactly like one nobody used."""
     referrals = db.session.scalars(
         select(Referral)
         .where(Referral.referrer_user_id == user.id)
@@ -223,7 +230,7 @@ def referrals_of(user) -> list[dict]:
         rows.append(
             {
                 "referral": referral,
-                "status": referral_status(referral) if participant is None else "used",
+                "status": "used" if shared else issued_status(referral),
                 "shared": shared,
                 "started": started,
             }

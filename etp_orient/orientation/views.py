@@ -259,7 +259,8 @@ def _sheet_context(referral, send_form):
     return {
         "referral": referral,
         "programme": referral.programme,
-        "status": services.referral_status(referral),
+        # the sheet is the referrer's too: it tells no more than whether the code expired
+        "status": services.issued_status(referral),
         "link": link,
         "qr": _qr_svg(link),
         "slots": open_bep_slots(referral.programme, now(), limit=6),

@@ -1,5 +1,6 @@
 """The platform admin's pages: structures and staff accounts."""
 
+import pytest
 from sqlalchemy import select
 
 from etp_orient.accounts.models import Membership, User
@@ -95,3 +96,35 @@ def test_an_address_already_used_is_refused_in_the_readers_language(app, client,
     page = client.post("/gestion/admin/comptes/nouveau?lang=en", data=data).get_data(as_text=True)
     assert "An account already exists with this address." in page
     assert 'value="boss@example.org"' in page
+
+
+@pytest.mark.parametrize(
+    ("code", "email"),
+    [("cpts_ouest", ""), ("-cpts", ""), ("cpts.ouest", ""), ("Cpts Ouest", ""), ("ok-code", "a@b")],
+)
+def test_the_structure_form_refuses_what_the_offer_schema_refuses(app, client, clock, code, email):
+    _admin(app, client)
+    data = {"code": code, "name": "MSP Z", "kind": "msp", "email": email}
+    response = client.post("/gestion/admin/structures/nouvelle", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "invalide" in page
+    with app.app_context():
+        assert db.session.scalar(select(Structure).where(Structure.name == "MSP Z")) is None
+
+
+def test_a_structure_the_form_accepts_exports_and_imports_back(app, client, clock):
+    from etp_orient.catalogue.offer import export_offer, import_offer, validate_offer
+
+    _admin(app, client)
+    data = {"code": " MSP-Zé2 ".replace("é", "e"), "name": "MSP Z", "kind": "msp"}
+    response = client.post("/gestion/admin/structures/nouvelle", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        offer = export_offer()
+        assert validate_offer(offer) == []
+        import_offer(offer)
+        db.session.commit()
+        assert (
+            db.session.scalar(select(Structure).where(Structure.code == "msp-ze2")).name == "MSP Z"
+        )

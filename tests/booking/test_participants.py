@@ -30,13 +30,13 @@ def test_export_shows_the_messages_their_text_erased_once_sent(world, clock):
     booked = services.book_slot("bep-1", person(1))
     db.session.commit()
     (pending,) = services.export_data(booked.participant)["messages"]
-    assert pending["status"] == "pending" and "/gerer/" in pending["text"]
+    assert pending["status"] == "pending" and "/gerer/" in pending["body_text"]
     send_due(stream=io.StringIO())
     db.session.expire_all()
     (sent,) = services.export_data(db.session.get(Participant, booked.participant.id))["messages"]
     assert sent["status"] == "sent" and sent["sent_at"] == clock().isoformat()
-    assert sent["to"] == "camille1@example.org" and sent["subject"] == pending["subject"]
-    assert sent["text"] == REDACTED_BODY
+    assert sent["recipient"] == "camille1@example.org" and sent["subject"] == pending["subject"]
+    assert sent["body_text"] == REDACTED_BODY
 
 
 def test_delete_anonymises_frees_places_and_promotes(world, outbox):

@@ -240,6 +240,22 @@ def test_export_neutralises_formulas_and_is_audited(app, client, clock):
         assert "diab" not in repr(event.detail).lower()
 
 
+def test_export_neutralises_a_formula_after_a_semicolon(app, client, clock):
+    """French Excel splits "Ana;=HYPERLINK(…)" at the ";": the second part is neutralised."""
+    _setup(app, client)
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
+        enroll(
+            make_participant('Ana;=HYPERLINK("http://x")', "Doe,+1\t@2", "y@example.org"), cohort
+        )
+        db.session.commit()
+    response = client.get("/gestion/groupes/grp-a/export.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    evil = next(r for r in rows if "y@example.org" in r)
+    assert evil[1] == 'Ana;\'=HYPERLINK("http://x")'
+    assert evil[0] == "Doe,'+1\t'@2"
+
+
 def test_educator_cannot_export(app, client, clock):
     _setup(app, client, role="educator")
     assert client.get("/gestion/groupes/grp-a/export.csv").status_code == 403

@@ -249,6 +249,11 @@ def test_my_referrals_shows_use_and_start_only_with_consent(offer, client):
     }
     assert "Non partagé" not in by_code[first.code]
     assert "Non partagé" in by_code[second.code]
+    # used, but the patient did not agree to share: it reads as issued, like an unused one
+    cells = {code: re.findall(r"<td>(.*?)</td>", row, re.S) for code, row in by_code.items()}
+    assert cells[first.code][-2] == "Oui"
+    assert cells[second.code][-2] == "Code émis"
+    assert ">Oui<" not in by_code[second.code]
 
 
 def test_orientation_log_written_in_batches(offer, client, app):

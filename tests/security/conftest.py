@@ -86,8 +86,9 @@ def sec_world(app_ctx, clock):
     )
 
 
-def build_url(rule: Rule, world: SecurityWorld) -> str:
-    """A real URL for ``rule`` with the world's codes and tokens."""
+def build_url(rule: Rule, world: SecurityWorld, override: dict | None = None) -> str:
+    """A real URL for ``rule`` with the world's codes and tokens (``override``: other
+    values for some arguments, put in the path as they are)."""
     values = dict(world.values)
     if rule.endpoint.startswith("booking_manage."):
         values["token"] = world.manage_token
@@ -101,6 +102,7 @@ def build_url(rule: Rule, world: SecurityWorld) -> str:
         values["code"] = world.values["referral_code"]
     if rule.endpoint.startswith("comprendre.easy"):
         values["slug"] = "mes-donnees"
+    values.update(override or {})
     # arguments with a default (one view on several paths) are not in the path
     in_path = set(rule.arguments) - set(rule.defaults or {})
     missing = in_path - set(values)

@@ -142,6 +142,17 @@ def _item_validators() -> dict[str, Draft202012Validator]:
     }
 
 
+def item_field_errors(kind: str, item: dict) -> dict[str, str]:
+    """The schema's verdict on one item of ``kind`` ("structures", "sites"…): per field,
+    its first message. Back-office forms call it so that what they accept imports back."""
+    errors: dict[str, str] = {}
+    for error in _item_validators()[kind].iter_errors(item):
+        for path, message in _messages(error):
+            if path:
+                errors.setdefault(str(path[0]), message)
+    return errors
+
+
 # JSON types in words; translated when read (``_`` is gettext in a request).
 _TYPE_NAMES = {
     "string": lambda: _("du texte"),

@@ -15,6 +15,7 @@ from .errors import OfferError, json_path
 from .errors import tr as _
 from .schema import parse_date_time, schema_errors
 from .state import DbState
+from .text import text_errors
 
 KINDS = ("structures", "sites", "programmes", "slots", "cohorts")
 
@@ -471,7 +472,7 @@ class _Checker:
 def check_offer(data, state: DbState, progress=None) -> tuple[list[OfferError], FileIndex | None]:
     """Every error of the file (schema, references, rules, in that order) and its index."""
     found = schema_errors(data, progress)
-    errors = [error for _path, error in found]
+    errors = [error for _path, error in found] + text_errors(data)
     if not isinstance(data, dict):
         return errors, None
     index = FileIndex(data, [path for path, _error in found])
