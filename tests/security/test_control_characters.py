@@ -17,7 +17,7 @@ NUL = "a\x00b"
 def test_a_control_character_in_any_path_is_not_found(app, admin_client, sec_world):
     checked = 0
     for rule in routes(app, "GET"):
-        for name in rule.arguments:
+        for name in rule.arguments - set(rule.defaults or {}):  # those in the path
             if isinstance(rule._converters[name], IntegerConverter):
                 continue  # an id: a NUL never matches <int:…>
             for bad in ("%00", "x%1Bx", "x%0Ax", "x%7Fx"):

@@ -7,12 +7,11 @@ Referer on every POST: a page sent with ``Referrer-Policy: no-referrer`` makes t
 browser send none, and each of these forms answered 400 "Votre envoi n'a pas pu
 être vérifié".
 
-The production server runs on the real clock (production refuses a test clock), so
-these tests set the injected clock to the real time before they build their data.
+The production server runs on the tests' clock like every server the suite starts
+(production refuses a test clock, but for the suite's own processes: ETP_TESTING).
 """
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +20,6 @@ from etp_orient.accounts.models import User
 from etp_orient.accounts.services import reset_token
 from etp_orient.booking import services as booking_services
 from etp_orient.booking.models import Booking, Enrollment, Participant
-from etp_orient.core.clock import CLOCK_ENVIRONMENT
 from etp_orient.extensions import db
 from etp_orient.notify.models import OutboxMessage
 from tests.fixtures.booking import make_referral, make_world, person
@@ -50,7 +48,6 @@ def https_site(app, database_url, tmp_path_factory):
         "ORIENTATION_INDEX_TTL": "0",
         "ORIENTATION_DATES_TTL": "0",
         "GEO_INDEX_TTL": "0",
-        **dict.fromkeys(CLOCK_ENVIRONMENT),  # production refuses a test clock
     }
     server.start()
     proxy.start()
@@ -71,8 +68,7 @@ def https_page(browser):
 
 @pytest.fixture
 def booked(app_ctx, clock):
-    """A person with a BEP booking and a place in a group, on the real clock."""
-    clock.set(datetime.now(UTC).replace(microsecond=0))
+    """A person with a BEP booking and a place in a group."""
     world = make_world(slots=4, capacity=3)
     db.session.commit()
     result = booking_services.book_slot("bep-1", person(1))
