@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -320,6 +321,9 @@ class Booking(TimestampMixin, db.Model):
     # coordination with the GP (HAS pair 3), only with consent_share_gp
     gp_informed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gp_synthesis_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # on a held BEP, the plan agreed with the person: {"workshops": [workshop codes]};
+    # NULL: no plan recorded (the programme's own rule applies)
+    plan: Mapped[dict | None] = mapped_column(JSON)
     # on a final assessment: when the person was invited to book their follow-up (once)
     followup_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -62,6 +62,13 @@ class Path:
         return self.bep is not None and self.bep.outcome == "held"
 
     @property
+    def plan(self) -> set[str] | None:
+        """The workshop codes agreed at the BEP, or None when no plan was recorded."""
+        if self.bep is None or not self.bep.plan:
+            return None
+        return set(self.bep.plan.get("workshops", []))
+
+    @property
     def in_group(self) -> bool:
         return self.enrollment is not None and self.enrollment.status in ("confirmed", "completed")
 

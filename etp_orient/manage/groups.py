@@ -259,11 +259,52 @@ def final_assessment_held(enrollment: Enrollment) -> bool:
     )
 
 
-def completion_met(enrollment: Enrollment) -> bool:
-    """The programme's rule: at least N of its workshops attended and a held final assessment.
+def agreed_plan(enrollment: Enrollment) -> list[str] | None:
+    """The workshop codes of the plan agreed at the person's held BEP, or None."""
+    plan = db.session.scalar(
+        select(Booking.plan)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.participant_id == enrollment.participant_id,
+            Booking.status == "confirmed",
+            Booking.outcome == "held",
+            Booking.plan.is_not(None),
+            Slot.kind == "bep",
+            Slot.programme_id == enrollment.cohort.programme_id,
+        )
+        .order_by(Slot.start_at.desc())
+        .limit(1)
+    )
+    return list(plan["workshops"]) if plan else None
 
-    N is ``Programme.completion_min_workshops``; when unset, every workshop of the programme.
-    """
+
+def planned_workshops_attended(enrollment: Enrollment, codes: list[str]) -> bool:
+    """Whether the person was present at a session of each workshop of their plan."""
+    from ..catalogue.models import Workshop
+
+    attended = set(
+        db.session.scalars(
+            select(Workshop.code)
+            .join(GroupSession, GroupSession.workshop_id == Workshop.id)
+            .join(Attendance, Attendance.session_id == GroupSession.id)
+            .where(
+                GroupSession.cohort_id == enrollment.cohort_id,
+                Attendance.participant_id == enrollment.participant_id,
+                Attendance.status == "present",
+            )
+        )
+    )
+    return set(codes) <= attended
+
+
+def completion_met(enrollment: Enrollment) -> bool:
+    """Completed: the workshops of the plan agreed at the BEP attended (when one was
+    recorded), else the programme's rule, at least N of its workshops (N is
+    ``Programme.completion_min_workshops``; when unset, every workshop); and in both
+    cases a held final assessment."""
+    plan = agreed_plan(enrollment)
+    if plan is not None:
+        return planned_workshops_attended(enrollment, plan) and final_assessment_held(enrollment)
     programme = enrollment.cohort.programme
     needed = programme.completion_min_workshops
     if needed is None:

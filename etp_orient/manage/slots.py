@@ -235,6 +235,28 @@ def set_outcome(slot: Slot, outcome: str | None, *, actor: User) -> Booking:
     return booking
 
 
+def set_plan(slot: Slot, workshop_codes: list[str], *, actor: User) -> Booking:
+    """Record the plan agreed at a held BEP: the programme's workshops the person follows.
+
+    Their completion then needs those workshops (and the final assessment), not the
+    programme's general rule; their path shows the others as not in their plan.
+    """
+    booking = live_booking(slot)
+    if booking is None:
+        raise SlotError("not_booked")
+    if slot.kind != "bep" or booking.outcome != "held":
+        raise SlotError("plan_after_bep")
+    known = [w.code for w in slot.programme.workshops]
+    chosen = [code for code in known if code in set(workshop_codes)]
+    if not chosen:
+        raise SlotError("plan_empty")
+    booking.plan = {"workshops": chosen}
+    db.session.flush()
+    audit("booking.plan", actor_id=actor.id, obj_type="booking", obj_id=booking.id, plan=chosen)
+    _refresh_completion(booking)
+    return booking
+
+
 def _refresh_completion(booking: Booking) -> None:
     """A final assessment held (or un-held) may complete the person's programme."""
     from .groups import update_completion

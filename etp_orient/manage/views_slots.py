@@ -29,6 +29,8 @@ ERRORS = {
     "future": lambda: _("Le rendez-vous n'a pas encore eu lieu."),
     "outcome": lambda: _("Choix inconnu."),
     "no_consent": lambda: _("La personne n'a pas accepté que son médecin soit informé."),
+    "plan_after_bep": lambda: _("Notez d'abord que le bilan a eu lieu."),
+    "plan_empty": lambda: _("Choisissez au moins un atelier."),
 }
 
 
@@ -211,6 +213,42 @@ def slot_outcome(slot_code: str):
         db.session.commit()
         flash(_("C'est noté."), "info")
     return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
+
+
+@bp.route("/creneaux/<slot_code>/plan", methods=["GET", "POST"])
+@staff_required("manage")
+def slot_plan(slot_code: str):
+    """After a held BEP: the workshops agreed with the person (all by default)."""
+    slot = load_slot(slot_code, "manage")
+    booking = service.live_booking(slot)
+    if booking is None or slot.kind != "bep":
+        flash(ERRORS["not_booked" if booking is None else "plan_after_bep"](), "error")
+        return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
+    workshops = list(slot.programme.workshops)
+    current = (booking.plan or {}).get("workshops") or [w.code for w in workshops]
+    error = None
+    if request.method == "POST":
+        chosen = request.form.getlist("workshops")
+        try:
+            service.set_plan(slot, chosen, actor=current_user)
+        except service.SlotError as failure:
+            db.session.rollback()
+            error = ERRORS[str(failure)]()
+            current = chosen
+            slot = load_slot(slot_code, "manage")
+            booking = service.live_booking(slot)
+        else:
+            db.session.commit()
+            flash(_("Le plan est noté."), "info")
+            return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
+    return render_template(
+        "manage/slot_plan.html",
+        slot=slot,
+        booking=booking,
+        workshops=workshops,
+        current=set(current),
+        error=error,
+    ), (400 if error else 200)
 
 
 @bp.post("/creneaux/<slot_code>/medecin")

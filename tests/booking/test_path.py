@@ -340,3 +340,13 @@ def test_a_cancelled_bep_keeps_the_place_and_the_team_sees_it(after_bep, client,
     login_as(client, coordinator)
     page = client.get("/gestion/groupes/grp-booking").get_data(as_text=True)
     assert "bilan annulé ou manqué : à appeler" in page
+
+
+def test_the_path_marks_workshops_outside_the_agreed_plan(in_group, world, client, clock):
+    booking = db.session.get(Booking, in_group.booking.id)
+    booking.outcome = "held"
+    booking.plan = {"workshops": ["activite"]}
+    db.session.commit()
+    page = client.get(f"/gerer/{in_group.token}").get_data(as_text=True)
+    # "Bien manger au quotidien" twice and "Bouger plus" once: two sessions out of the plan
+    assert page.count("hors de votre plan, si vous le souhaitez") == 2
