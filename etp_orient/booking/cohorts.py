@@ -212,6 +212,12 @@ def _join(
         and not has_bep(participant_id, cohort.programme_id)
     ):
         raise BookingError("bep_first")
+    if participant_id is not None and not staff_override:
+        from .transversal import first_clash
+
+        clash = first_clash(participant_id, cohort)
+        if clash is not None:
+            raise BookingError("clash", detail=clash)
     if participant_id is not None:
         live = db.session.scalar(
             select(Enrollment.id).where(

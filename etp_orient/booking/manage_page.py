@@ -32,6 +32,7 @@ from .calendar import session_event, slot_event
 from .forms import ChoicesForm, ConfirmForm, MoveForm, ReissueForm
 from .models import Booking, Cohort, Enrollment, Participant
 from .participants import feed_token_for, live_bookings, live_enrollments
+from .transversal import offered_cohorts
 from .views import POST_LIMIT, cohort_view, format_when
 
 bp = Blueprint("booking_manage", __name__, url_prefix="/gerer")
@@ -120,6 +121,7 @@ def _overview(participant: Participant, token: str) -> dict:
             for e in live_enrollments(participant)
         ],
         "joinable": joinable,
+        "transversal": offered_cohorts(participant),
         "personal_feed_token": feed_token_for(token),
     }
 
@@ -393,6 +395,22 @@ def join(token: str, cohort_code: str):
                 "Pour rejoindre ce groupe, prenez d'abord le premier rendez-vous (le bilan)."
             ),
         }
+        if error.reason == "clash":
+            clash = error.detail
+            what = (
+                _("une séance de votre groupe")
+                if clash.kind == "group"
+                else _("un de vos rendez-vous")
+            )
+            return _done(
+                token,
+                _(
+                    "Ce groupe a une date en même temps qu'%(what)s, le %(when)s. "
+                    "Rien n'a été enregistré.",
+                    what=what,
+                    when=format_when(clash.start, clash.timezone),
+                ),
+            )
         return _done(token, messages.get(error.reason, _("Ce groupe n'est plus ouvert.")))
     db.session.commit()
     if result.position:

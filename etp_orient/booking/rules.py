@@ -14,9 +14,11 @@ from ..extensions import db
 class BookingError(Exception):
     """A refusal the person must be told about; ``reason`` names it for the view."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, detail=None):
         super().__init__(reason)
         self.reason = reason
+        # what the message names, e.g. the clashing date (``transversal.Clash``)
+        self.detail = detail
 
 
 def locking_enabled() -> bool:
