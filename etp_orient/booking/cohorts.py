@@ -155,23 +155,28 @@ def join_cohort(
     return _join(cohort_code, data, participant_id, acting_user, token, lock, staff_override)
 
 
+def with_bep(participant_ids: set[int], programme_id: int) -> set[int]:
+    """Those of the people whose BEP for the programme is booked (to come) or held."""
+    if not participant_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Booking.participant_id)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(
+                Booking.participant_id.in_(participant_ids),
+                Booking.status == "confirmed",
+                Slot.programme_id == programme_id,
+                Slot.kind == "bep",
+                or_(Booking.outcome.is_(None), Booking.outcome == "held"),
+            )
+        )
+    )
+
+
 def has_bep(participant_id: int | None, programme_id: int) -> bool:
     """Whether the person's BEP for the programme is booked (to come) or held."""
-    if participant_id is None:
-        return False
-    found = db.session.scalar(
-        select(Booking.id)
-        .join(Slot, Booking.slot_id == Slot.id)
-        .where(
-            Booking.participant_id == participant_id,
-            Booking.status == "confirmed",
-            Slot.programme_id == programme_id,
-            Slot.kind == "bep",
-            or_(Booking.outcome.is_(None), Booking.outcome == "held"),
-        )
-        .limit(1)
-    )
-    return found is not None
+    return participant_id is not None and bool(with_bep({participant_id}, programme_id))
 
 
 def record_refused_join(cohort_code: str, reason: str, participant_id: int | None = None) -> None:

@@ -273,6 +273,14 @@ def _place_label(slot) -> str:
 
 # ---------------------------------------------------------------- final and follow-up
 
+
+def _path_of(participant: Participant, programme_code: str) -> path_module.Path | None:
+    """The person's path in the programme of that code, or None."""
+    return next(
+        (p for p in path_module.paths(participant) if p.programme.code == programme_code), None
+    )
+
+
 PATH_TITLES = {
     "final": lambda: _("Choisir la date du bilan de fin"),
     "followup": lambda: _("Choisir la date du rendez-vous de suivi"),
@@ -288,9 +296,7 @@ PATH_TITLES = {
 def book_step(token: str, programme_code: str, kind: str):
     """Book the final assessment or the follow-up: only once the step is open."""
     participant = _participant(token)
-    path = next(
-        (p for p in path_module.paths(participant) if p.programme.code == programme_code), None
-    )
+    path = _path_of(participant, programme_code)
     if path is None:
         abort(404)
     if getattr(path, kind) is not None:
@@ -305,10 +311,7 @@ def book_step(token: str, programme_code: str, kind: str):
         except services.BookingError as error:
             db.session.rollback()
             participant = _participant(token)
-            path = next(
-                (p for p in path_module.paths(participant) if p.programme.code == programme_code),
-                None,
-            )
+            path = _path_of(participant, programme_code)
             if error.reason == "already_booked":
                 return _done(token, _("Ce rendez-vous est déjà pris."))
             if error.reason == "not_open" or path is None:

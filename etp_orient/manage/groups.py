@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..booking import messages
-from ..booking.cohorts import join_cohort
+from ..booking.cohorts import join_cohort, with_bep
 from ..booking.models import Attendance, Booking, Cohort, Enrollment, GroupSession, Slot
 from ..booking.participants import ParticipantData
 from ..core.clock import now
@@ -49,20 +49,7 @@ def without_bep(cohort: Cohort, people: list[Enrollment]) -> set[int]:
     if cohort.programme.group_access != "after_bep" or not people:
         return set()
     ids = {e.participant_id for e in people}
-    with_bep = set(
-        db.session.scalars(
-            select(Booking.participant_id)
-            .join(Slot, Booking.slot_id == Slot.id)
-            .where(
-                Booking.participant_id.in_(ids),
-                Booking.status == "confirmed",
-                Slot.kind == "bep",
-                Slot.programme_id == cohort.programme_id,
-                func.coalesce(Booking.outcome, "held") == "held",
-            )
-        )
-    )
-    return ids - with_bep
+    return ids - with_bep(ids, cohort.programme_id)
 
 
 def audit_read(cohort: Cohort, what: str, *, actor: User) -> None:

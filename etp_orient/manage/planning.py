@@ -21,6 +21,7 @@ from ..catalogue.models import Workshop
 from ..core.clock import now
 from ..extensions import db
 from ..orientation.models import Referral
+from .calendar import by_day  # noqa: F401  (the planning's days, as the calendar's)
 from .scope import programme_ids_query
 
 DEFAULT_TZ = "Europe/Paris"
@@ -239,12 +240,3 @@ def _person(participant, programme_id: int, referrals: dict, booking=None) -> Pe
         return Person(participant, referral.referrer_kind, referrer)
     came = booking.oriented_by if booking is not None and booking.oriented_by else "self"
     return Person(participant, came)
-
-
-def by_day(found: list[Item], first: date, last: date) -> list[tuple[date, list[Item]]]:
-    days = []
-    day = first
-    while day < last:
-        days.append((day, [i for i in found if i.start.date() == day]))
-        day += timedelta(days=1)
-    return days

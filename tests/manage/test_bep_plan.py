@@ -6,12 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from etp_orient.booking.models import Attendance, Booking, Enrollment, Slot
-from etp_orient.core.clock import now
+from etp_orient.booking.models import Attendance, Booking, Enrollment
 from etp_orient.core.models import AuditEvent
 from etp_orient.extensions import db
 from etp_orient.manage import slots as slot_service
-from tests.fixtures.manage import book, login_as, make_world
+from tests.fixtures.manage import book, booked_past_final, login_as, make_world
 
 
 @pytest.fixture
@@ -86,17 +85,7 @@ def test_completion_follows_the_plan(side, clock):
         select(Enrollment).where(Enrollment.participant_id == side.participant.id)
     )
     clock.set(side.sessions[-1].end_at + timedelta(days=1))
-    final = Slot(
-        code="final-plan",
-        programme=side.programme,
-        kind="final",
-        site=side.site,
-        start_at=now() - timedelta(hours=3),
-        end_at=now() - timedelta(hours=2),
-        timezone="Europe/Paris",
-    )
-    db.session.add(final)
-    book(side.participant, final)
+    final = booked_past_final(side, "final-plan")
     # two workshops attended, but not the one of the plan: not completed
     for session in side.sessions[:2]:
         db.session.add(

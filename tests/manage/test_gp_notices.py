@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from etp_orient.booking import services
-from etp_orient.booking.models import Attendance, Booking, Enrollment, Slot
+from etp_orient.booking.models import Attendance, Booking, Enrollment
 from etp_orient.core.clock import now
 from etp_orient.extensions import db
 from etp_orient.manage import slots as slot_service
 from etp_orient.manage.groups import update_completion
 from etp_orient.notify.models import OutboxMessage
 from tests.fixtures.booking import FORM, person
-from tests.fixtures.manage import book, make_world
+from tests.fixtures.manage import book, booked_past_final, make_world
 
 
 @pytest.fixture
@@ -111,17 +111,7 @@ def test_the_gp_is_told_of_the_end_once(side, clock):
         db.session.add(
             Attendance(participant_id=side.participant.id, session_id=session.id, status="present")
         )
-    final = Slot(
-        code="final-a",
-        programme=side.programme,
-        kind="final",
-        site=side.site,
-        start_at=now() - timedelta(hours=3),
-        end_at=now() - timedelta(hours=2),
-        timezone="Europe/Paris",
-    )
-    db.session.add(final)
-    book(side.participant, final)
+    final = booked_past_final(side, "final-a")
     db.session.commit()
     slot_service.set_outcome(final, "held", actor=side.users["coordinator"])
     db.session.commit()
