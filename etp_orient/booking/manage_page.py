@@ -32,7 +32,7 @@ from .calendar import session_event, slot_event
 from .forms import ChoicesForm, ConfirmForm, MoveForm, ReissueForm
 from .models import Booking, Cohort, Enrollment, Participant
 from .participants import feed_token_for, live_bookings, live_enrollments
-from .transversal import offered_cohorts
+from .transversal import cohort_keys, offered_cohorts, proposals
 from .views import POST_LIMIT, cohort_view, format_when
 
 bp = Blueprint("booking_manage", __name__, url_prefix="/gerer")
@@ -103,6 +103,8 @@ def _overview(participant: Participant, token: str) -> dict:
     bookings = live_bookings(participant)
     paths = path_module.paths(participant)
     joinable = _joinable_cohorts(participant, paths)
+    transversal = offered_cohorts(participant)
+    proposed, _only_those = proposals(participant)
     return {
         "paths": paths,
         "joinable_by_programme": {
@@ -121,7 +123,9 @@ def _overview(participant: Participant, token: str) -> dict:
             for e in live_enrollments(participant)
         ],
         "joinable": joinable,
-        "transversal": offered_cohorts(participant),
+        "transversal": transversal,
+        # the ones proposed at a BEP
+        "proposed": {c.id for c in transversal if cohort_keys(c) & proposed},
         "personal_feed_token": feed_token_for(token),
     }
 
@@ -129,8 +133,13 @@ def _overview(participant: Participant, token: str) -> dict:
 @bp.get("/<token>")
 @secret_link_limit
 def overview(token: str):
-    """Bookings and group dates, with every action the person can take."""
+    """Bookings and group dates, with every action the person can take.
+
+    ``?facile=1``: the easy-read version, the path only, one action per step.
+    """
     participant = _participant(token)
+    if request.args.get("facile") == "1":
+        return render_template("booking/manage_easy.html", **_overview(participant, token))
     choices = ChoicesForm(
         data={
             "consent_contact": participant.consent_contact_at is not None,

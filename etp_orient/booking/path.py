@@ -99,6 +99,13 @@ class Path:
         return self.followup is None and opens is not None and opens <= now()
 
     @property
+    def next_session(self) -> GroupSession | None:
+        """The group's next session still to start, if any."""
+        at = now()
+        coming = [s for s, _ in self.sessions if s.status != "cancelled" and s.start_at > at]
+        return min(coming, key=lambda s: s.start_at) if coming else None
+
+    @property
     def attended(self) -> int:
         return sum(1 for _, status in self.sessions if status == "present")
 

@@ -6,6 +6,11 @@ participants of any programme run by the same structure, or by a structure that 
 it. Joining one uses its capacity and waiting list like any group, and, as every join
 from the manage page, first checks the person's own dates: a session that overlaps one
 of their group sessions or appointments is refused, and the refusal names the clash.
+
+The plan agreed at a BEP may say which of these ateliers were proposed to the person
+(``booking.plan["transversal"]``, keys from ``plan_key``). Once every programme the
+person follows has such a plan, only the proposed ateliers are offered; before that,
+all are offered, the proposed ones first and marked.
 """
 
 from dataclasses import dataclass
@@ -27,6 +32,70 @@ class Clash:
     timezone: str
     # "group": one of their group sessions; "appointment": one of their appointments
     kind: str
+
+
+def plan_key(workshop: Workshop) -> str:
+    """How a BEP plan names a transversal workshop: ``<programme code>/<workshop code>``."""
+    return f"{workshop.programme.code}/{workshop.code}"
+
+
+def transversal_choices(programme) -> list[Workshop]:
+    """The transversal workshops a BEP of ``programme`` may propose.
+
+    Those of the other programmes run by the structures that run ``programme``
+    (a transversal workshop of the programme itself is one of its own workshops).
+    """
+    structure_ids = [s.id for s in programme.structures]
+    if not structure_ids:
+        return []
+    runs_there = select(programme_structures.c.programme_id).where(
+        programme_structures.c.structure_id.in_(structure_ids)
+    )
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(
+                Workshop.transversal.is_(True),
+                Workshop.programme_id.in_(runs_there),
+                Workshop.programme_id != programme.id,
+            )
+            .order_by(Workshop.programme_id, Workshop.position, Workshop.id)
+        )
+    )
+
+
+def proposals(participant: Participant) -> tuple[set[str], bool]:
+    """The transversal ateliers proposed at the person's BEPs, and whether only those count.
+
+    Only those count once every programme the person follows has a held BEP whose plan
+    recorded its proposals (see the module's docstring).
+    """
+    proposed: set[str] = set()
+    planned: set[int] = set()
+    for booking in participant.bookings:
+        if booking.status != "confirmed" or booking.slot.kind != "bep":
+            continue
+        plan = booking.plan or {}
+        if booking.outcome == "held" and "transversal" in plan:
+            proposed |= set(plan["transversal"])
+            planned.add(booking.slot.programme_id)
+    live = _live_programme_ids(participant)
+    # the transversal ateliers' own programmes are no path of their own
+    own = {
+        e.cohort.programme_id
+        for e in participant.enrollments
+        if e.status != "cancelled" and _all_transversal(e.cohort)
+    }
+    return proposed, bool(planned) and live - own <= planned
+
+
+def _all_transversal(cohort: Cohort) -> bool:
+    workshops = [s.workshop for s in cohort.sessions if s.workshop is not None]
+    return bool(workshops) and all(w.transversal for w in workshops)
+
+
+def cohort_keys(cohort: Cohort) -> set[str]:
+    return {plan_key(s.workshop) for s in cohort.sessions if s.workshop is not None}
 
 
 def _live_programme_ids(participant: Participant) -> set[int]:
@@ -71,7 +140,12 @@ def offered_cohorts(participant: Participant) -> list[Cohort]:
         )
         .order_by(Cohort.id)
     )
-    return [c for c in cohorts if c.id not in mine and registration_open(c)]
+    offered = [c for c in cohorts if c.id not in mine and registration_open(c)]
+    proposed, only_proposed = proposals(participant)
+    if only_proposed:
+        return [c for c in offered if cohort_keys(c) & proposed]
+    # the proposed ones first, the others in their order
+    return sorted(offered, key=lambda c: not (cohort_keys(c) & proposed))
 
 
 def first_clash(participant_id: int, cohort: Cohort) -> Clash | None:

@@ -90,6 +90,9 @@ W = {  # reusable workshops: code -> (title, plain summary, minutes)
 
 # code, title, plain title, structures, conditions, sites, formats, audience, team,
 # workshops, summary, languages
+# programmes whose groups anyone may join from the public group page
+OPEN_GROUPS = {"ces-lille-tabac"}
+
 PROGRAMMES = [
     ("dt2-grand-douai", "Diabète de type 2", "Vivre mieux avec son diabète",
      ["cpts-grand-douai"], ["diabete-type-2"], ["douai-maison-sante"], ["presentiel"], {"age_min": 18},
@@ -354,6 +357,8 @@ def build_demo_offer(at: datetime | None = None) -> dict:
                     "phone": next(s[4] for s in STRUCTURES if s[0] == owners[0]),
                 },
                 "status": "published",
+                # the seeds' programmes start with the BEP; the transversal atelier is open
+                "group_access": "open" if code in OPEN_GROUPS else "after_bep",
             }
         )
         slots += _slots(index, code, psites, formats, today)

@@ -235,12 +235,23 @@ def set_outcome(slot: Slot, outcome: str | None, *, actor: User) -> Booking:
     return booking
 
 
-def set_plan(slot: Slot, workshop_codes: list[str], *, actor: User) -> Booking:
-    """Record the plan agreed at a held BEP: the programme's workshops the person follows.
+def set_plan(
+    slot: Slot,
+    workshop_codes: list[str],
+    *,
+    actor: User,
+    transversal: list[str] | None = None,
+) -> Booking:
+    """Record the plan agreed at a held BEP: the programme's workshops the person follows,
+    and the transversal ateliers proposed (keys of ``booking.transversal.plan_key``).
 
     Their completion then needs those workshops (and the final assessment), not the
-    programme's general rule; their path shows the others as not in their plan.
+    programme's general rule; their path shows the others as not in their plan. The
+    proposals are kept only when the structure runs transversal ateliers; their manage
+    page then offers those (see ``booking.transversal``).
     """
+    from ..booking.transversal import plan_key, transversal_choices
+
     booking = live_booking(slot)
     if booking is None:
         raise SlotError("not_booked")
@@ -250,9 +261,20 @@ def set_plan(slot: Slot, workshop_codes: list[str], *, actor: User) -> Booking:
     chosen = [code for code in known if code in set(workshop_codes)]
     if not chosen:
         raise SlotError("plan_empty")
-    booking.plan = {"workshops": chosen}
+    plan: dict = {"workshops": chosen}
+    choices = [plan_key(w) for w in transversal_choices(slot.programme)]
+    if choices:
+        plan["transversal"] = [key for key in choices if key in set(transversal or [])]
+    booking.plan = plan
     db.session.flush()
-    audit("booking.plan", actor_id=actor.id, obj_type="booking", obj_id=booking.id, plan=chosen)
+    audit(
+        "booking.plan",
+        actor_id=actor.id,
+        obj_type="booking",
+        obj_id=booking.id,
+        plan=chosen,
+        transversal=plan.get("transversal"),
+    )
     _refresh_completion(booking)
     return booking
 

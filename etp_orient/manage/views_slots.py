@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.forms import choices
 from ..accounts.permissions import staff_required
 from ..booking.models import Booking, Slot
+from ..booking.transversal import plan_key, transversal_choices
 from ..catalogue.models import Site
 from ..core.clock import now
 from ..core.models import audit
@@ -225,12 +226,17 @@ def slot_plan(slot_code: str):
         flash(ERRORS["not_booked" if booking is None else "plan_after_bep"](), "error")
         return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
     workshops = list(slot.programme.workshops)
-    current = (booking.plan or {}).get("workshops") or [w.code for w in workshops]
+    options = [(plan_key(w), w) for w in transversal_choices(slot.programme)]
+    plan = booking.plan or {}
+    current = plan.get("workshops") or [w.code for w in workshops]
+    # the transversal ateliers: all proposed by default
+    proposed = plan.get("transversal", [key for key, _w in options])
     error = None
     if request.method == "POST":
         chosen = request.form.getlist("workshops")
+        proposed = request.form.getlist("transversal")
         try:
-            service.set_plan(slot, chosen, actor=current_user)
+            service.set_plan(slot, chosen, actor=current_user, transversal=proposed)
         except service.SlotError as failure:
             db.session.rollback()
             error = ERRORS[str(failure)]()
@@ -247,6 +253,8 @@ def slot_plan(slot_code: str):
         booking=booking,
         workshops=workshops,
         current=set(current),
+        options=options,
+        proposed=set(proposed),
         error=error,
     ), (400 if error else 200)
 

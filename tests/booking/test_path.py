@@ -350,3 +350,48 @@ def test_the_path_marks_workshops_outside_the_agreed_plan(in_group, world, clien
     page = client.get(f"/gerer/{in_group.token}").get_data(as_text=True)
     # "Bien manger au quotidien" twice and "Bouger plus" once: two sessions out of the plan
     assert page.count("hors de votre plan, si vous le souhaitez") == 2
+
+
+# ---------------------------------------------------------------- the easy-read path
+
+
+def _steps(page: str) -> list[str]:
+    """Each step of the easy-read path (the text of its <li>)."""
+    import re
+
+    return re.findall(r'<li class="path-step[^"]*">(.*?)</li>', page, flags=re.S)
+
+
+def test_the_easy_read_path_has_one_action_per_step(world, client, clock):
+    booked = services.book_slot("bep-1", person(1))
+    db.session.commit()
+    full = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    assert f"/gerer/{booked.token}?facile=1" in full
+    page = client.get(f"/gerer/{booked.token}?facile=1").get_data(as_text=True)
+    assert "Cette page est facile à lire." in page
+    steps = _steps(page)
+    assert len(steps) == 5
+    for step in steps:
+        assert step.count("<button") + step.count('class="button"') <= 1
+    # the group can be joined, in one button; the final assessment is for later
+    assert "Entrer dans le groupe" in steps[1]
+    assert f"/gerer/{booked.token}/groupes/grp-booking/rejoindre" in steps[1]
+    assert "Plus tard." in steps[3]
+    # none of the full page's other sections
+    assert "Enregistrer mes choix" not in page and "Supprimer mes données" not in page
+
+
+def test_the_easy_read_path_follows_the_person(in_group, world, client, clock):
+    slots = add_slots(world, "final", [50])
+    page = client.get(f"/gerer/{in_group.token}?facile=1").get_data(as_text=True)
+    steps = _steps(page)
+    assert "Vous êtes dans le groupe." in steps[1]
+    assert "Prochain atelier :" in steps[2]
+    after_last_session(world, clock)
+    steps = _steps(client.get(f"/gerer/{in_group.token}?facile=1").get_data(as_text=True))
+    assert "Vous êtes venu 0 fois." in steps[2]
+    assert f"/gerer/{in_group.token}/bilan-final/prog-booking" in steps[3]
+    assert "Choisir la date" in steps[3]
+    client.post(f"/gerer/{in_group.token}/bilan-final/prog-booking", data={"slot": slots[0].code})
+    steps = _steps(client.get(f"/gerer/{in_group.token}?facile=1").get_data(as_text=True))
+    assert "Choisir la date" not in steps[3] and "bilan-final" not in steps[3]

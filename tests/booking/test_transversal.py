@@ -148,3 +148,64 @@ def test_staff_may_still_move_someone_between_parallel_groups(world, booked):
     db.session.commit()
     live = db.session.scalar(select(Enrollment).where(Enrollment.status == "confirmed"))
     assert live.cohort.code == "grp-parallele"
+
+
+def _held_with_plan(world, booked, transversal):
+    """The BEP held, the plan recorded by a coordinator with these proposals."""
+    from etp_orient.accounts.services import create_user
+    from etp_orient.manage import slots as slot_service
+
+    coordinator = create_user(
+        "coord@example.org",
+        "une phrase de passe assez longue",
+        role="coordinator",
+        structures=[world.programme.structures[0].code],
+    )
+    booked.booking.outcome = "held"
+    db.session.commit()
+    slot_service.set_plan(
+        booked.booking.slot,
+        [w.code for w in world.programme.workshops],
+        actor=coordinator,
+        transversal=transversal,
+    )
+    db.session.commit()
+
+
+def test_the_bep_plan_keeps_the_proposed_transversal_ateliers(world, booked):
+    from etp_orient.booking.transversal import transversal_choices
+
+    free_day = world.sessions[0].start_at + timedelta(days=2)
+    transversal_group(world, "tabac-ici", [free_day])
+    transversal_group(world, "stress-ici", [free_day + timedelta(days=1)])
+    keys = sorted(f"prog-{c}/tabac" for c in ("tabac-ici", "stress-ici"))
+    assert (
+        sorted(f"{w.programme.code}/{w.code}" for w in transversal_choices(world.programme)) == keys
+    )
+    # an unknown key is dropped, never stored
+    _held_with_plan(world, booked, ["prog-tabac-ici/tabac", "ailleurs/tabac"])
+    plan = db.session.get(type(booked.booking), booked.booking.id).plan
+    assert plan["transversal"] == ["prog-tabac-ici/tabac"]
+    assert plan["workshops"] == [w.code for w in world.programme.workshops]
+
+
+def test_the_manage_page_offers_what_the_bep_proposed(world, booked, client):
+    free_day = world.sessions[0].start_at + timedelta(days=2)
+    transversal_group(world, "tabac-ici", [free_day])
+    transversal_group(world, "stress-ici", [free_day + timedelta(days=1)])
+    # before the plan: both, none marked
+    page = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    assert "/groupes/tabac-ici/rejoindre" in page and "/groupes/stress-ici/rejoindre" in page
+    assert "Proposé lors de votre bilan" not in page
+    _held_with_plan(world, booked, ["prog-stress-ici/tabac"])
+    page = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    assert "/groupes/stress-ici/rejoindre" in page
+    assert "/groupes/tabac-ici/rejoindre" not in page
+    assert page.count("Proposé lors de votre bilan") == 1
+
+
+def test_a_plan_proposing_nothing_offers_nothing(world, booked, client):
+    transversal_group(world, "tabac-ici", [world.sessions[0].start_at + timedelta(days=2)])
+    _held_with_plan(world, booked, [])
+    page = client.get(f"/gerer/{booked.token}").get_data(as_text=True)
+    assert "/groupes/tabac-ici/rejoindre" not in page

@@ -40,7 +40,8 @@ EXCLUDED_PREFIXES = ("/gestion", "/api", "/calendar", "/static", "/healthz")
 # Non-HTML answers of public paths.
 EXCLUDED_SUFFIXES = (".ics", ".json")
 
-PROGRAMME = "dt2-grand-douai"  # BEP slots, an open group, a site with an address
+PROGRAMME = "dt2-grand-douai"  # BEP slots, a group joined after the BEP, a site with an address
+OPEN_PROGRAMME = "ces-lille-tabac"  # a group anyone may join from its public page
 ORIENTATION = "q=diabete&commune=59500"  # Douai: several programmes nearby
 NOT_FOUND = "/cette-page-n-existe-pas"
 EXPIRED_RESET = "/connexion/nouveau-mot-de-passe/lien-perime"  # answers 404 on purpose
@@ -55,7 +56,8 @@ class PublicSite:
     programme: str
     slot: str  # a free BEP slot (stays free: the walk only submits it with errors)
     taken_slot: str  # the slot the seeded person booked
-    cohort: str
+    cohort: str  # a group of PROGRAMME: its public page says to book the BEP first
+    open_cohort: str  # a group of OPEN_PROGRAMME, with the public join form
     token: str  # a participant with one booking and one enrollment
     booking_id: int
     referral: str
@@ -98,6 +100,12 @@ def _seed() -> PublicSite:
     cohort = db.session.scalar(
         select(Cohort.code).where(Cohort.programme_id == programme.id).order_by(Cohort.code)
     )
+    open_cohort = db.session.scalar(
+        select(Cohort.code)
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .where(Programme.code == OPEN_PROGRAMME)
+        .order_by(Cohort.code)
+    )
     person = ParticipantData(
         first_name="Camille",
         last_name="Martin",
@@ -124,6 +132,7 @@ def _seed() -> PublicSite:
         slot=slots[1],
         taken_slot=slots[0],
         cohort=cohort,
+        open_cohort=open_cohort,
         token=booked.token,
         booking_id=booking_id,
         referral=referral.code,
@@ -164,7 +173,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "comprendre.page": [f"/comprendre/{page.slug}" for page in all_pages()],
         "comprendre.easy": [f"/comprendre/facile/{page.slug}" for page in easy_pages()],
         "accounts.reset_password": [EXPIRED_RESET],
-        "booking_manage.overview": [manage],
+        "booking_manage.overview": [manage, f"{manage}?facile=1"],
         "booking_manage.confirmation": [
             f"{manage}/confirmation?what=rdv",
             f"{manage}/confirmation?what=groupe",
@@ -180,7 +189,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         ],
         "booking_manage.delete": [f"{manage}/supprimer"],
         "booking_manage.reissue_confirm": [f"/gerer/nouveau-lien/{site.reissue_code}"],
-        "booking.cohort": [f"/groupes/{site.cohort}"],
+        "booking.cohort": [f"/groupes/{site.cohort}", f"/groupes/{site.open_cohort}"],
         "booking.book": [f"/rdv/{site.slot}", f"/rdv/{site.taken_slot}"],
         "booking.slots": [f"/programmes/{site.programme}/rdv"],
         "catalogue.programme": [f"/programmes/{site.programme}"],

@@ -113,7 +113,7 @@ def _after_errors(walk, page, base, site, lang):
     """The forms again after a submission with errors (and a status message)."""
     forms = [
         (f"/rdv/{site.slot}", {}),
-        (f"/groupes/{site.cohort}", {}),
+        (f"/groupes/{site.open_cohort}", {}),
         ("/gerer/nouveau-lien", {"email": "pas-une-adresse"}),
         ("/connexion", {"email": "personne@example.org", "password": "mauvais"}),
         ("/connexion/mot-de-passe-oublie", {"email": "pas-une-adresse"}),

@@ -104,6 +104,14 @@ def test_cohorts_have_three_to_five_ateliers_except_transversal(offer):
         assert cohort["registration_closes"] < starts[0]
 
 
+def test_the_seeds_groups_are_joined_after_the_bep(offer):
+    """The seeds' path starts with the BEP; the transversal atelier stays open to all."""
+    for programme in offer["programmes"]:
+        transversal = all(w["transversal"] for w in programme["workshops"])
+        expected = "open" if transversal else "after_bep"
+        assert programme["group_access"] == expected, programme["code"]
+
+
 def test_demo_covers_the_seeds(offer):
     programmes = {p["code"]: p for p in offer["programmes"]}
     conditions = {c for p in programmes.values() for c in p["conditions"]}

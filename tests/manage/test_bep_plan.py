@@ -107,3 +107,29 @@ def test_completion_follows_the_plan(side, clock):
     db.session.commit()
     assert db.session.get(Enrollment, enrollment.id).status == "completed"
     assert booking.plan == {"workshops": ["traitement"]}
+
+
+def test_the_plan_page_proposes_the_structures_transversal_ateliers(side, clock, client):
+    from etp_orient.catalogue.models import Programme, Workshop
+
+    tabac = Programme(code="tabac-ici", title="Arrêter le tabac", formats=["presentiel"])
+    tabac.structures.append(side.slot.programme.structures[0])
+    tabac.workshops.append(Workshop(code="tabac", title="Moins fumer", transversal=True))
+    db.session.add(tabac)
+    db.session.commit()
+    booking = held(side, clock)
+    login_as(client, side.users["coordinator"])
+    page = client.get(f"/gestion/creneaux/{side.slot.code}/plan").get_data(as_text=True)
+    assert "Ateliers transversaux proposés" in page
+    # proposed by default, like the workshops
+    assert 'name="transversal" value="tabac-ici/tabac" checked' in page
+    response = client.post(f"/gestion/creneaux/{side.slot.code}/plan", data={"workshops": ["alim"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).plan == {"workshops": ["alim"], "transversal": []}
+    # an error keeps what was ticked
+    response = client.post(
+        f"/gestion/creneaux/{side.slot.code}/plan", data={"transversal": "tabac-ici/tabac"}
+    )
+    assert response.status_code == 400
+    assert 'value="tabac-ici/tabac" checked' in response.get_data(as_text=True)
