@@ -67,6 +67,11 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    from .core.models import AUDIT_HOOKS
+    from .webhooks.events import on_audit
+
+    if on_audit not in AUDIT_HOOKS:
+        AUDIT_HOOKS.append(on_audit)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,7 @@ from .core.models import AuditEvent, Throttle
 from .geo.models import Commune, CommunePostalCode
 from .notify.models import OutboxMessage
 from .orientation.models import OrientationLog, Referral
+from .webhooks.models import WebhookEndpoint
 
 __all__ = [
     "Attendance",
@@ -41,5 +42,6 @@ __all__ = [
     "TeamMember",
     "Throttle",
     "User",
+    "WebhookEndpoint",
     "Workshop",
 ]

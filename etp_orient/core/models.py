@@ -50,6 +50,10 @@ class AuditEvent(db.Model):
     detail: Mapped[dict | None] = mapped_column(JSON)
 
 
+# called with each new audit event, in its transaction (the webhooks register here)
+AUDIT_HOOKS: list = []
+
+
 def audit(
     action: str,
     *,
@@ -67,6 +71,8 @@ def audit(
         detail=detail or None,
     )
     db.session.add(event)
+    for hook in AUDIT_HOOKS:
+        hook(event)
     return event
 
 

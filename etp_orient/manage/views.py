@@ -32,8 +32,10 @@ def init_app(app) -> None:
         views_groups,
         views_indicators,
         views_offer,
+        views_people,
         views_planning,
         views_slots,
+        views_webhooks,
     )
 
     app.register_blueprint(bp)

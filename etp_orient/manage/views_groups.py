@@ -14,6 +14,7 @@ from ..booking.rules import BookingError
 from ..core.clock import now
 from ..core.converters import MAX_ID
 from ..extensions import db
+from ..notify.services import unreachable
 from . import groups as service
 from .blueprint import bp
 from .loaders import cohort_structures, load_cohort
@@ -67,6 +68,10 @@ def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: i
         cohort=cohort,
         participants=participants,
         without_bep=service.without_bep(cohort, participants),
+        unreachable=unreachable(
+            [e.participant_id for e in participants]
+            + [e.participant_id for e in service.enrollments(cohort, "waitlisted")]
+        ),
         live_sessions=live,
         history=service.attendance_history(cohort) if live else {},
         waiting=service.enrollments(cohort, "waitlisted"),

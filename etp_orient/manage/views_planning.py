@@ -10,6 +10,7 @@ from ..accounts.permissions import staff_required
 from ..core.i18n import language_names
 from ..core.models import audit
 from ..extensions import db
+from ..notify.services import unreachable
 from . import planning as service
 from .blueprint import bp
 from .forms import FIRST_DATE, LAST_DATE
@@ -70,4 +71,5 @@ def planning():
         error=error,
         came=CAME,
         language_name=lambda code: language_names([code])[0],
+        unreachable=unreachable([p.participant.id for item in found for p in item.people]),
     ), (400 if error else 200)

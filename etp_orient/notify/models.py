@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import now
@@ -10,12 +10,16 @@ from ..core.models import enum_check
 from ..core.types import UTCDateTime
 from ..extensions import db
 
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "webhook")
 STATUSES = ("pending", "sending", "sent", "failed")
 
 
 class OutboxMessage(db.Model):
-    """An e-mail or SMS waiting to be sent by ``etp-orient send-outbox``."""
+    """An e-mail, SMS or webhook event waiting to be sent by ``etp-orient send-outbox``.
+
+    A webhook event: ``recipient`` is the endpoint's URL, ``template`` the event's type,
+    ``subject`` its id and ``body_text`` the JSON body (see ``etp_orient.webhooks``).
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -27,7 +31,7 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
-    channel: Mapped[str] = mapped_column(String(5), nullable=False)
+    channel: Mapped[str] = mapped_column(String(7), nullable=False)
     # e-mail address or E.164 phone number
     recipient: Mapped[str] = mapped_column(String(254), nullable=False)
     language: Mapped[str] = mapped_column(String(2), default="fr", nullable=False)
@@ -52,3 +56,7 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # a webhook event's endpoint (removing the endpoint removes what it did not get)
+    webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )

@@ -282,6 +282,15 @@ def _record(message_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
+def _deliver_webhook(message: OutboxMessage) -> None:
+    from ..webhooks.delivery import EndpointGone, deliver
+
+    try:
+        deliver(message)
+    except EndpointGone as gone:
+        raise PermanentError(str(gone)) from gone
+
+
 def _short_error(error: BaseException) -> str:
     text = f"{type(error).__name__}: {error}".replace("\n", " ")
     return text[:500]
@@ -294,7 +303,8 @@ def send_due(
 
     E-mails go through SMTP (``MAIL_SERVER``/``MAIL_PORT``); when ``MAIL_SERVER``
     is unset they are printed on ``stream`` (default stdout) and marked sent.
-    SMS go through the ``SMS_BACKEND``. A failure is retried with back-off
+    SMS go through the ``SMS_BACKEND``; webhook events are POSTed, signed, to their
+    endpoint (``etp_orient.webhooks.delivery``). A failure is retried with back-off
     (:data:`BACKOFF_MINUTES`) and given up after :data:`MAX_ATTEMPTS`.
     """
     stream = stream or sys.stdout
@@ -321,6 +331,8 @@ def send_due(
                         mailer.send(_built(message), recipient)
                     else:
                         _print_email(message, stream)
+                elif channel == "webhook":
+                    _deliver_webhook(message)
                 else:
                     sms_backend = sms_backend or get_backend()
                     sms_backend.send(recipient, message.body_text)

@@ -345,3 +345,27 @@ def forget_messages(owner: str, addresses: list[str | None]) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def unreachable(participant_ids: list[int]) -> set[int]:
+    """The people whose last e-mail or SMS could not be delivered (the team should call).
+
+    "Last" among the messages whose fate is known (sent or given up): a failure followed
+    by a message that went through is no longer a reason to call.
+    """
+    if not participant_ids:
+        return set()
+    owners = {f"participant:{pid}": pid for pid in participant_ids}
+    rows = db.session.execute(
+        select(OutboxMessage.owner, OutboxMessage.status)
+        .where(
+            OutboxMessage.owner.in_(list(owners)),
+            OutboxMessage.channel.in_(("email", "sms")),
+            OutboxMessage.status.in_(("sent", "failed")),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    last: dict[str, str] = {}
+    for owner, status in rows:
+        last[owner] = status
+    return {owners[owner] for owner, status in last.items() if status == "failed"}

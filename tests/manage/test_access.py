@@ -13,6 +13,7 @@ from etp_orient import create_app
 from etp_orient.accounts.models import User
 from etp_orient.booking.models import Enrollment
 from etp_orient.extensions import db
+from etp_orient.webhooks.models import WebhookEndpoint
 from tests.fixtures.manage import STAFF_ROLES, login_as, make_world
 
 B_SECRETS = ("Programme secret B", "PatientB", "grp-b", "Structure B", "patient-b@")
@@ -37,7 +38,13 @@ RULES = _rules()
 def _b_values(b, platform_admin) -> dict:
     enrollment = db.session.query(Enrollment).filter_by(cohort_id=b.cohort.id).first()
     membership = b.users["coordinator"].memberships[0]
+    endpoint = WebhookEndpoint(
+        structure=b.structure, url="https://partenaire-b.example.org/etp", secret="b" * 64
+    )
+    db.session.add(endpoint)
+    db.session.flush()
     return {
+        "endpoint_id": endpoint.id,
         "programme_code": b.programme.code,
         "site_code": b.site.code,
         "cohort_code": b.cohort.code,

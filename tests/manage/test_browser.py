@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 @pytest.fixture
 def world(app_ctx):
     a, b, admin = make_world()
-    return {"coordinator": a.users["coordinator"].email, "educator_id": a.users["educator"].id}
+    return {
+        "coordinator": a.users["coordinator"].email,
+        "educator_id": a.users["educator"].id,
+        "participant_id": a.participant.id,
+    }
 
 
 def log_in(page, base: str, email: str) -> None:
@@ -127,6 +131,7 @@ PAGES = [
     "/gestion/seances/ses-a-2/deplacer",
     "/gestion/sites",
     "/gestion/indicateurs",
+    "/gestion/webhooks",
 ]
 
 
@@ -137,7 +142,7 @@ def test_back_office_pages_have_no_accessibility_violations(live_server, world, 
     assert axe_violations(page) == []
     log_in(page, live_server.url, world["coordinator"])
     found = {}
-    for path in PAGES:
+    for path in [*PAGES, f"/gestion/personnes/{world['participant_id']}/messages"]:
         page.goto(f"{live_server.url}{path}")
         violations = axe_violations(page)
         if violations:

@@ -54,6 +54,12 @@ def sec_world(app_ctx, clock):
     referral = make_referral(a.programme, code="k3m9x2pq")
     staff_token = issue_staff_feed_token(a.users["educator"])
     membership = a.users["referrer"].memberships[0]
+    from etp_orient.webhooks.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(
+        structure=a.structure, url="https://partenaire.example.org/etp", secret="a" * 64
+    )
+    db.session.add(endpoint)
     db.session.commit()
     manage_token = result.token
     values = {
@@ -73,6 +79,8 @@ def sec_world(app_ctx, clock):
         "referral_code": referral.code,
         "structure_code": a.structure.code,
         "workshop_id": a.programme.workshops[-1].id,
+        "participant_id": a.participant.id,
+        "endpoint_id": endpoint.id,
     }
     return SecurityWorld(
         values=values,
