@@ -23,12 +23,7 @@ from datetime import datetime, timedelta
 from ipaddress import ip_address
 from urllib.parse import urlencode, urlsplit
 
-import requests
-from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import select
 
 from ..core.clock import now
@@ -62,6 +57,10 @@ SESSION_LOGOUT = "oidc_logout"
 
 class ConfigError(ValueError):
     """``OIDC_PROVIDERS`` is not usable; the message says what to fix."""
+
+
+class Unavailable(Exception):
+    """The provider could not be reached, or answered nonsense (its metadata, its keys)."""
 
 
 class Refused(Exception):
@@ -213,12 +212,21 @@ def provider(name: str) -> Provider | None:
 # -- the provider's metadata and keys -------------------------------------------------
 
 
+# Authlib, joserfc and requests are imported when a provider is used, not at start-up:
+# most sites have none, and every worker starts faster without them.
+
+
 def _get_json(url: str) -> dict:
-    response = requests.get(url, timeout=HTTP_TIMEOUT, headers={"Accept": "application/json"})
-    response.raise_for_status()
-    data = response.json()
+    import requests
+
+    try:
+        response = requests.get(url, timeout=HTTP_TIMEOUT, headers={"Accept": "application/json"})
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise Unavailable(f"{url}: {error}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{url} did not answer a JSON object")
+        raise Unavailable(f"{url} did not answer a JSON object")
     return data
 
 
@@ -234,18 +242,24 @@ def metadata(p: Provider) -> dict:
     data = _get_json(p.metadata_url)
     for key in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not isinstance(data.get(key), str):
-            raise ValueError(f"{p.name}: the discovery document has no {key}")
+            raise Unavailable(f"{p.name}: the discovery document has no {key}")
     if p.issuer and data["issuer"].rstrip("/") != p.issuer.rstrip("/"):
-        raise ValueError(f"{p.name}: the discovery document names another issuer")
+        raise Unavailable(f"{p.name}: the discovery document names another issuer")
     _cache()[("metadata", p.name)] = (now(), data)
     return data
 
 
-def _keys(p: Provider, *, refresh: bool = False) -> KeySet:
+def _keys(p: Provider, *, refresh: bool = False):
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     cached = _cache().get(("jwks", p.name))
     if cached and not refresh and now() - cached[0] < METADATA_TTL:
         return cached[1]
-    keys = KeySet.import_key_set(_get_json(metadata(p)["jwks_uri"]))
+    try:
+        keys = KeySet.import_key_set(_get_json(metadata(p)["jwks_uri"]))
+    except (JoseError, ValueError, TypeError) as error:
+        raise Unavailable(f"{p.name}: unusable keys: {error}") from None
     _cache()[("jwks", p.name)] = (now(), keys)
     return keys
 
@@ -257,6 +271,9 @@ def verify_jwt(p: Provider, token: str, **claims) -> dict:
     required (leeway :data:`LEEWAY_SECONDS`) unless passed as ``None``; other keyword
     arguments are claims that must have that exact value (``nonce=…``).
     """
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     meta = metadata(p)
     try:
         try:
@@ -300,7 +317,9 @@ def post_logout_uri() -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/connexion"
 
 
-def _client(p: Provider) -> OAuth2Session:
+def _client(p: Provider):
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         p.client_id,
         p.client_secret,
@@ -342,14 +361,19 @@ class Identity:
 
 
 def _userinfo(p: Provider, access_token: str, subject: str) -> dict:
+    import requests
+
     endpoint = metadata(p).get("userinfo_endpoint")
     if not endpoint:
         return {}
-    response = requests.get(
-        endpoint,
-        timeout=HTTP_TIMEOUT,
-        headers={"Authorization": f"Bearer {access_token}"},
-    )
+    try:
+        response = requests.get(
+            endpoint,
+            timeout=HTTP_TIMEOUT,
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+    except requests.RequestException as error:
+        raise Unavailable(f"{p.name}: userinfo: {error}") from None
     if response.status_code != 200:
         raise Refused("userinfo:http")
     kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -413,7 +437,7 @@ def end_session_url(name: str, id_token: str) -> str | None:
         return None
     try:
         endpoint = metadata(p).get("end_session_endpoint")
-    except (requests.RequestException, ValueError):
+    except Unavailable:
         return None
     if not endpoint:
         return None

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-import requests
 from flask import (
     Blueprint,
     abort,
@@ -97,7 +96,7 @@ def oidc_start(name: str):
     private_page()
     try:
         url = oidc.begin(provider, session, request.args.get("next"))
-    except (requests.RequestException, ValueError) as error:
+    except oidc.Unavailable as error:
         current_app.logger.warning("oidc %s: provider unreachable: %s", name, error)
         page = render_template("accounts/oidc_unavailable.html", provider=provider)
         return page, 503
@@ -123,7 +122,7 @@ def oidc_callback(name: str):
             else "accounts/oidc_failed.html"
         )
         return render_template(template, provider=provider), 403
-    except (requests.RequestException, ValueError) as error:
+    except oidc.Unavailable as error:
         db.session.rollback()
         current_app.logger.warning("oidc %s: provider unreachable: %s", name, error)
         return render_template("accounts/oidc_unavailable.html", provider=provider), 503

@@ -9,6 +9,7 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from etp_orient.accounts import oidc as oidc_module
@@ -339,7 +340,7 @@ def test_the_person_cancelling_at_the_provider_is_refused(app, client, oidc):
 def test_signed_userinfo_is_verified_and_used(app, client, oidc, monkeypatch):
     user_id = _staff(app, "alice@example.org")
     kinds = []
-    original = oidc_module.requests.get
+    original = requests.get
 
     def get(url, **kwargs):
         response = original(url, **kwargs)
@@ -347,7 +348,7 @@ def test_signed_userinfo_is_verified_and_used(app, client, oidc, monkeypatch):
             kinds.append(response.headers["Content-Type"])
         return response
 
-    monkeypatch.setattr(oidc_module.requests, "get", get)
+    monkeypatch.setattr(requests, "get", get)
     assert sign_in(client, "agents", "alice").status_code == 302
     assert kinds and kinds[0].startswith("application/jwt")
     # the ID token holds no e-mail: the link comes from the verified userinfo
@@ -357,7 +358,7 @@ def test_signed_userinfo_is_verified_and_used(app, client, oidc, monkeypatch):
 def test_tampered_signed_userinfo_is_refused(app, client, oidc, monkeypatch):
     _staff(app, "alice@example.org")
     _staff(app, "mallory@example.org")
-    original = oidc_module.requests.get
+    original = requests.get
 
     def get(url, **kwargs):
         response = original(url, **kwargs)
@@ -365,7 +366,7 @@ def test_tampered_signed_userinfo_is_refused(app, client, oidc, monkeypatch):
             response._content = _reencoded(response.text, email="mallory@example.org").encode()
         return response
 
-    monkeypatch.setattr(oidc_module.requests, "get", get)
+    monkeypatch.setattr(requests, "get", get)
     _refused(app, client, sign_in(client, "agents", "alice"), "token:BadSignatureError")
 
 
@@ -401,3 +402,75 @@ def test_password_logout_stays_local(app, client, oidc, clock):
     assert login(client, "alice@example.org").status_code == 302
     response = client.post("/deconnexion")
     assert response.headers["Location"].endswith("/connexion")
+
+
+# -- the setting --------------------------------------------------------------------------
+
+
+GOOD = {
+    "name": "psc",
+    "label": "Pro Santé Connect",
+    "issuer": "https://auth.example.fr/realm",
+    "client_id": "id",
+    "client_secret": "secret",
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"name": "psc"}', "must be a JSON list"),
+        ([{**GOOD, "name": "PSC!"}], "'name' must be lower-case"),
+        ([{k: v for k, v in GOOD.items() if k != "client_id"}], "'client_id' is missing"),
+        ([{k: v for k, v in GOOD.items() if k != "issuer"}], "give 'issuer' or 'discovery_url'"),
+        ([{**GOOD, "issuer": "http://auth.example.fr"}], "must be an https:// URL"),
+        ([{**GOOD, "scopes": "email"}], "must include 'openid'"),
+        ([{**GOOD, "client_secet": "x"}], "unknown key(s) client_secet"),
+        ([GOOD, GOOD], "the name is used twice"),
+        ([{**GOOD, "token_endpoint_auth_method": "none"}], "token_endpoint_auth_method"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_with_a_clear_message(value, message, monkeypatch):
+    from etp_orient import create_app
+
+    monkeypatch.setenv("OIDC_PROVIDERS", value if isinstance(value, str) else json.dumps(value))
+    with pytest.raises(RuntimeError) as error:
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert str(error.value).startswith("OIDC_PROVIDERS")
+    assert message in str(error.value)
+
+
+def test_a_good_setting_is_read(monkeypatch):
+    providers = oidc_module.parse_providers(
+        json.dumps([{**GOOD, "scopes": ["openid", "scope_all"], "acr_values": "eidas1"}])
+    )
+    assert providers[0].scopes == ("openid", "scope_all") and providers[0].acr_values == "eidas1"
+    assert (
+        providers[0].metadata_url
+        == "https://auth.example.fr/realm/.well-known/openid-configuration"
+    )
+    assert oidc_module.parse_providers("") == []
+
+
+def test_an_unreachable_provider_gets_a_clear_page(app, client):
+    from tests.fixtures.servers import free_port
+
+    closed = {**GOOD, "issuer": f"http://127.0.0.1:{free_port()}"}
+    saved = app.extensions.get("oidc_providers", {})
+    app.extensions["oidc_providers"] = {"psc": oidc_module.parse_providers([closed])[0]}
+    app.extensions["oidc_cache"] = {}
+    try:
+        response = client.get("/connexion/oidc/psc")
+    finally:
+        app.extensions["oidc_providers"] = saved
+    assert response.status_code == 503
+    assert "ne répond pas" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("claim", "rpps"),
+    [("810001234567", "10001234567"), ("10001234567", "10001234567"), ("0123", None), (None, None)],
+)
+def test_rpps_from_a_claim(claim, rpps):
+    assert oidc_module.rpps_from(claim) == rpps

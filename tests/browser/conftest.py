@@ -164,6 +164,9 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "comprendre.page": [f"/comprendre/{page.slug}" for page in all_pages()],
         "comprendre.easy": [f"/comprendre/facile/{page.slug}" for page in easy_pages()],
         "accounts.reset_password": [EXPIRED_RESET],
+        # no OpenID provider in the walk's server: test_oidc_login.py walks these pages
+        "accounts.oidc_start": [],
+        "accounts.oidc_callback": [],
         "booking_manage.overview": [manage],
         "booking_manage.confirmation": [
             f"{manage}/confirmation?what=rdv",

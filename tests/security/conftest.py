@@ -73,6 +73,7 @@ def sec_world(app_ctx, clock):
         "referral_code": referral.code,
         "structure_code": a.structure.code,
         "workshop_id": a.programme.workshops[-1].id,
+        "name": "sante",  # an OpenID provider (none configured here: 404)
     }
     return SecurityWorld(
         values=values,
