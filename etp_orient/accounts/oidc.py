@@ -298,7 +298,9 @@ def verify_jwt(p: Provider, token: str, **claims) -> dict:
         )
         registry.validate(decoded.claims)
     except (JoseError, ValueError) as error:
-        raise Refused(f"token:{type(error).__name__}") from None
+        claim = getattr(error, "claim", None)
+        reason = f"token:{type(error).__name__}" + (f":{claim}" if claim else "")
+        raise Refused(reason) from None
     data = decoded.claims
     audience = data.get("aud")
     if isinstance(audience, list) and len(audience) > 1 and data.get("azp") != p.client_id:

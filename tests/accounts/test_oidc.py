@@ -257,7 +257,7 @@ def test_a_wrong_nonce_is_refused(app, client, oidc):
             session[oidc_module.SESSION_FLOW] = flow
 
     response = sign_in(client, "sante", "alice", before=other_nonce)
-    _refused(app, client, response, "token:InvalidClaimError")
+    _refused(app, client, response, "token:InvalidClaimError:nonce")
 
 
 def test_a_wrong_state_is_refused_before_the_code_is_used(app, client, oidc):
@@ -316,7 +316,7 @@ def test_the_id_token_expiry_is_read_on_the_apps_clock(app, client, oidc, clock)
 def test_a_token_issued_in_the_apps_future_is_refused(app, client, oidc, clock):
     _staff(app, "alice@example.org")
     clock.advance(minutes=-10)  # beyond the 60 s allowed for clock skew
-    _refused(app, client, sign_in(client, "sante", "alice"), "token:InvalidClaimError")
+    _refused(app, client, sign_in(client, "sante", "alice"), "token:InvalidClaimError:iat")
 
 
 def test_a_slow_sign_in_is_refused(app, client, oidc, clock):
@@ -474,3 +474,29 @@ def test_an_unreachable_provider_gets_a_clear_page(app, client):
 )
 def test_rpps_from_a_claim(claim, rpps):
     assert oidc_module.rpps_from(claim) == rpps
+
+
+def test_a_token_issued_to_another_client_is_refused(app, client, oidc, token_in_transit):
+    """A genuine token of the same provider, made for another client (its nonce even
+    matching): only its audience is wrong."""
+    _staff(app, "alice@example.org")
+    seen = token_in_transit(lambda token: token)
+    assert sign_in(client, "agents", "alice").status_code == 302
+    client.post("/deconnexion")
+    other = seen["original"]
+    payload = other.split(".")[1]
+    nonce = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["nonce"]
+    token_in_transit(lambda _token: other)
+
+    def same_nonce(_callback):
+        with client.session_transaction() as session:
+            flow = dict(session[oidc_module.SESSION_FLOW])
+            flow["nonce"] = nonce
+            session[oidc_module.SESSION_FLOW] = flow
+
+    with app.app_context():
+        db.session.execute(OidcIdentity.__table__.delete())
+        db.session.execute(AuditEvent.__table__.delete())
+        db.session.commit()
+    response = sign_in(client, "sante", "alice", before=same_nonce)
+    _refused(app, client, response, "token:InvalidClaimError:aud")
