@@ -124,7 +124,8 @@ class RppsForm(BaseForm):
     rpps = StringField(
         _l("Numéro RPPS"),
         validators=[Optional(), Length(max=30)],
-        filters=[lambda v: "".join(v.split()) if isinstance(v, str) else v],
+        # spaces between digit groups dropped; a line break is refused (BaseForm)
+        filters=[lambda v: v.replace(" ", "").replace("\u00a0", "") if isinstance(v, str) else v],
         description=_l(
             "11 chiffres. Il relie la connexion avec Pro Santé Connect à ce compte. "
             "Laissez vide si la personne n'en a pas."
