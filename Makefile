@@ -28,13 +28,13 @@ run: install translations
 	PORT=$(PORT) $(BIN)/flask --app etp_orient run --port $(PORT)
 
 # Debian's Chromium (Playwright's own download does not work here) and the
-# npm packages the browser and feed tests use (axe-core, ical.js).
+# npm packages the browser, feed and sign-in tests use (axe-core, ical.js, oidc-provider).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 node:
-	@test -d tests/node/node_modules/axe-core || (cd tests/node && npm ci --silent --no-audit --no-fund)
+	@test -d tests/node/node_modules/axe-core -a -d tests/node/node_modules/oidc-provider || (cd tests/node && npm ci --silent --no-audit --no-fund)
 
 lint: install
 	$(BIN)/ruff check .

@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
-    from .accounts import auth
+    from .accounts import auth, oidc
     from .core import db as core_db
     from .core import i18n, logs, security
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
+    oidc.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     from .core.models import AUDIT_HOOKS

@@ -43,6 +43,8 @@ def from_environment(instance_path: str) -> dict:
         "PLATFORM_CONTACT": env.get(
             "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
         ),
+        # OpenID Connect providers (a JSON list; see docs/deploy.md), checked at start-up
+        "OIDC_PROVIDERS": env.get("OIDC_PROVIDERS", ""),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
         # reverse proxies in front of gunicorn that set X-Forwarded-* (0: none)
         "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),

@@ -1,6 +1,6 @@
 """Imports every model so that SQLAlchemy's registry and Alembic see the whole schema."""
 
-from .accounts.models import Membership, StaffSession, User
+from .accounts.models import Membership, OidcIdentity, StaffSession, User
 from .booking.models import (
     Attendance,
     Booking,
@@ -30,6 +30,7 @@ __all__ = [
     "Facilitator",
     "GroupSession",
     "Membership",
+    "OidcIdentity",
     "OrientationLog",
     "OutboxMessage",
     "Participant",

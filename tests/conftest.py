@@ -20,7 +20,7 @@ from etp_orient import create_app
 from etp_orient.core.clock import write_clock_file
 from etp_orient.extensions import db
 
-pytest_plugins = ["tests.fixtures.servers"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.oidc"]
 
 REFERENCE_TABLES = {"communes", "commune_postal_codes", "conditions", "alembic_version"}
 

@@ -113,3 +113,27 @@ class UserForm(BaseForm):
 class MembershipForm(BaseForm):
     role = SelectField(_l("Rôle"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
+
+
+RPPS_DIGITS = 11
+
+
+class RppsForm(BaseForm):
+    """A staff account's RPPS number (optional; empty removes it)."""
+
+    rpps = StringField(
+        _l("Numéro RPPS"),
+        validators=[Optional(), Length(max=30)],
+        # spaces between digit groups dropped; a line break is refused (BaseForm)
+        filters=[lambda v: v.replace(" ", "").replace("\u00a0", "") if isinstance(v, str) else v],
+        description=_l(
+            "11 chiffres. Il relie la connexion avec Pro Santé Connect à ce compte. "
+            "Laissez vide si la personne n'en a pas."
+        ),
+    )
+
+    def validate_rpps(self, field):
+        if field.data and (len(field.data) != RPPS_DIGITS or not field.data.isdigit()):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Le numéro RPPS a 11 chiffres, sans lettre."))

@@ -35,6 +35,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # SHA-256 of the staff feed token (/calendar/staff/<token>.ics); NULL = none
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     language: Mapped[str] = mapped_column(String(2), default="fr", nullable=False)
+    # RPPS number (11 digits), optional: links a Pro Santé Connect sign-in to the account
+    rpps: Mapped[str | None] = mapped_column(String(11), unique=True)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -81,5 +83,31 @@ class StaffSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class OidcIdentity(db.Model):
+    """An OpenID Connect identity (provider name, subject) linked to a staff account.
+
+    Made at the first sign-in through that provider, only when the provider's
+    verified e-mail or RPPS number matched an existing account; never made otherwise.
+    """
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # the provider's name in OIDC_PROVIDERS
+    provider: Mapped[str] = mapped_column(String(40), nullable=False)
+    # the provider's ``sub`` claim
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    # what matched at the first sign-in: "email" or "rpps"
+    linked_by: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -317,6 +317,20 @@ def remove_membership(membership: Membership, *, actor: User) -> None:
         db.session.flush()
 
 
+def set_rpps(user: User, rpps: str | None, *, actor: User) -> None:
+    """Set or remove the account's RPPS number (11 digits, one account per number)."""
+    rpps = rpps or None
+    if rpps == user.rpps:
+        return
+    if rpps is not None:
+        other = db.session.scalar(select(User).where(User.rpps == rpps, User.id != user.id))
+        if other is not None:
+            raise AccountError(_l("Un autre compte a déjà ce numéro RPPS."), field="rpps")
+    user.rpps = rpps
+    db.session.flush()
+    audit("user.rpps", actor_id=actor.id, obj_type="user", obj_id=user.id, set=rpps is not None)
+
+
 def set_active(user: User, active: bool, *, actor: User) -> None:
     """Suspend or restore an account; suspending ends its sessions."""
     user.active = active

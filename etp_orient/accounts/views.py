@@ -2,14 +2,24 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..core.models import audit
 from ..core.security import private_page, secret_link_limit
 from ..extensions import db, limiter
-from . import login_delay, services
+from . import login_delay, oidc, services
 from .auth import SESSION_KEY
 from .forms import LoginForm, NewPasswordForm, ResetRequestForm
 from .permissions import structure_ids
@@ -20,6 +30,8 @@ bp = Blueprint("accounts", __name__)
 # a growing wait instead (login_delay): a lock-out anyone could cause is worse.
 LOGIN_LIMIT_ADDRESS = "30 per 15 minutes"
 RESET_LIMIT_ADDRESS = "10 per hour"
+# sign-ins started with a provider's button, per client IP
+OIDC_START_LIMIT_ADDRESS = "30 per 15 minutes"
 
 
 def _failed(response) -> bool:
@@ -64,7 +76,64 @@ def login():
         failed = True
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))
-    return render_template("accounts/login.html", form=form, failed=failed)
+    return render_template(
+        "accounts/login.html", form=form, failed=failed, providers=oidc.providers()
+    )
+
+
+def _oidc_provider(name: str):
+    provider = oidc.provider(name)
+    if provider is None:
+        abort(404)
+    return provider
+
+
+@bp.get("/connexion/oidc/<name>")
+@limiter.limit(OIDC_START_LIMIT_ADDRESS)
+def oidc_start(name: str):
+    """The provider's button: off to its sign-in page (state, nonce and PKCE kept)."""
+    provider = _oidc_provider(name)
+    private_page()
+    try:
+        url = oidc.begin(provider, session, request.args.get("next"))
+    except oidc.Unavailable as error:
+        current_app.logger.warning("oidc %s: provider unreachable: %s", name, error)
+        page = render_template("accounts/oidc_unavailable.html", provider=provider)
+        return page, 503
+    return redirect(url)
+
+
+@bp.get("/connexion/oidc/<name>/retour")
+@limiter.limit(LOGIN_LIMIT_ADDRESS, deduct_when=_failed)
+def oidc_callback(name: str):
+    """The provider's answer: verified, linked to an existing account, or refused."""
+    provider = _oidc_provider(name)
+    private_page()
+    try:
+        identity, next_url = oidc.finish(provider, session, request.args)
+        user = oidc.link_account(provider, identity)
+    except oidc.Refused as refusal:
+        db.session.rollback()
+        audit("login.oidc_refused", obj_type="user", provider=name, reason=refusal.reason)
+        db.session.commit()
+        template = (
+            "accounts/oidc_unknown.html"
+            if refusal.reason in ("unknown_user", "already_linked", "inactive")
+            else "accounts/oidc_failed.html"
+        )
+        return render_template(template, provider=provider), 403
+    except oidc.Unavailable as error:
+        db.session.rollback()
+        current_app.logger.warning("oidc %s: provider unreachable: %s", name, error)
+        return render_template("accounts/oidc_unavailable.html", provider=provider), 503
+    # A new session id at login: nothing from before survives.
+    session.clear()
+    token = services.start_session(user)
+    db.session.commit()
+    login_user(user)
+    session[SESSION_KEY] = token
+    session[oidc.SESSION_LOGOUT] = {"provider": name, "id_token": identity.id_token}
+    return redirect(_safe_next(next_url, user))
 
 
 @bp.post("/deconnexion")
@@ -73,9 +142,15 @@ def logout():
         audit("logout", actor_id=current_user.id, obj_type="user", obj_id=current_user.id)
     services.revoke_session(session.get(SESSION_KEY))
     db.session.commit()
+    signed_in_with = session.get(oidc.SESSION_LOGOUT)
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
+    if isinstance(signed_in_with, dict):
+        # RP-initiated logout: the provider ends its own session too, then sends back here
+        url = oidc.end_session_url(signed_in_with.get("provider"), signed_in_with.get("id_token"))
+        if url:
+            return redirect(url)
     return redirect(url_for("accounts.login"))
 
 

@@ -9,8 +9,8 @@ from ..catalogue.models import Structure
 from ..core.models import audit
 from ..extensions import db
 from . import services
-from .forms import ROLE_LABELS, MembershipForm, StructureForm, UserForm, choices
-from .models import Membership, User
+from .forms import ROLE_LABELS, MembershipForm, RppsForm, StructureForm, UserForm, choices
+from .models import Membership, OidcIdentity, User
 from .permissions import staff_required
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/gestion/admin")
@@ -95,15 +95,44 @@ def user_new():
     return render_template("accounts/admin_user_new.html", form=form)
 
 
+def _user_page(user: User, rpps_form: RppsForm | None = None):
+    form = MembershipForm(formdata=None)
+    form.structure.choices = _structure_choices()[1:]
+    identities = db.session.scalars(
+        select(OidcIdentity).where(OidcIdentity.user_id == user.id).order_by(OidcIdentity.id)
+    ).all()
+    return render_template(
+        "accounts/admin_user.html",
+        user=user,
+        form=form,
+        rpps_form=rpps_form or RppsForm(formdata=None, rpps=user.rpps),
+        identities=identities,
+        role_labels=ROLE_LABELS,
+    )
+
+
 @bp.get("/comptes/<int:user_id>")
 @staff_required(platform_admin=True)
 def user_detail(user_id: int):
+    return _user_page(_load_user(user_id))
+
+
+@bp.post("/comptes/<int:user_id>/rpps")
+@staff_required(platform_admin=True)
+def user_rpps(user_id: int):
     user = _load_user(user_id)
-    form = MembershipForm()
-    form.structure.choices = _structure_choices()[1:]
-    return render_template(
-        "accounts/admin_user.html", user=user, form=form, role_labels=ROLE_LABELS
-    )
+    form = RppsForm()
+    if form.validate_on_submit():
+        try:
+            services.set_rpps(user, form.rpps.data, actor=current_user)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.rpps.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Numéro RPPS enregistré."), "info")
+            return redirect(url_for(".user_detail", user_id=user.id))
+    return _user_page(user, form)
 
 
 @bp.post("/comptes/<int:user_id>/roles")

@@ -128,3 +128,63 @@ def test_a_structure_the_form_accepts_exports_and_imports_back(app, client, cloc
         assert (
             db.session.scalar(select(Structure).where(Structure.code == "msp-ze2")).name == "MSP Z"
         )
+
+
+def _account(app, email="pro@example.org", rpps=None):
+    with app.app_context():
+        user = make_user(email)
+        user.rpps = rpps
+        db.session.commit()
+        return user.id
+
+
+def test_admin_sets_and_removes_an_rpps_number(app, client, clock):
+    _admin(app, client)
+    user_id = _account(app)
+    page = client.get(f"/gestion/admin/comptes/{user_id}").get_data(as_text=True)
+    assert 'name="rpps"' in page
+    response = client.post(f"/gestion/admin/comptes/{user_id}/rpps", data={"rpps": "100 0123 4567"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user_id).rpps == "10001234567"
+    assert 'value="10001234567"' in client.get(f"/gestion/admin/comptes/{user_id}").get_data(
+        as_text=True
+    )
+    client.post(f"/gestion/admin/comptes/{user_id}/rpps", data={"rpps": ""})
+    with app.app_context():
+        assert db.session.get(User, user_id).rpps is None
+
+
+@pytest.mark.parametrize("typed", ["1234", "1000123456X", "100012345678"])
+def test_a_malformed_rpps_is_refused_next_to_the_field(app, client, clock, typed):
+    _admin(app, client)
+    user_id = _account(app)
+    response = client.post(f"/gestion/admin/comptes/{user_id}/rpps", data={"rpps": typed})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "11 chiffres, sans lettre" in page and f'value="{typed}"' in page
+    with app.app_context():
+        assert db.session.get(User, user_id).rpps is None
+
+
+def test_an_rpps_number_belongs_to_one_account(app, client, clock):
+    _admin(app, client)
+    _account(app, "first@example.org", rpps="10001234567")
+    user_id = _account(app)
+    response = client.post(f"/gestion/admin/comptes/{user_id}/rpps", data={"rpps": "10001234567"})
+    assert response.status_code == 200
+    assert "Un autre compte a déjà ce numéro RPPS" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user_id).rpps is None
+
+
+def test_only_platform_admins_set_an_rpps_number(app, client, clock):
+    user_id = _account(app)
+    with app.app_context():
+        make_user("coord@example.org")
+        db.session.commit()
+    login(client, "coord@example.org")
+    response = client.post(f"/gestion/admin/comptes/{user_id}/rpps", data={"rpps": "10001234567"})
+    assert response.status_code in (403, 404)
+    with app.app_context():
+        assert db.session.get(User, user_id).rpps is None

@@ -142,3 +142,27 @@ def test_successful_logins_do_not_count(app, client):
     for _ in range(12):
         assert login(client, "often@example.org").status_code == 302
         client.post("/deconnexion")
+
+
+def test_refused_provider_answers_count_against_the_limit_per_address(limited_app, app):
+    """The OpenID callback: 30 refused answers per 15 minutes per client address, then 429."""
+    from etp_orient.accounts import oidc
+
+    settings = {
+        "name": "psc",
+        "label": "PSC",
+        "issuer": "https://auth.example.fr",
+        "client_id": "id",
+        "client_secret": "secret",
+    }
+    limited_app.extensions["oidc_providers"] = {"psc": oidc.parse_providers([settings])[0]}
+    client = limited_app.test_client()
+
+    def answer(address):
+        return client.get(
+            "/connexion/oidc/psc/retour?code=c&state=s", environ_base={"REMOTE_ADDR": address}
+        )
+
+    assert [answer("10.9.0.1").status_code for _ in range(30)] == [403] * 30
+    assert answer("10.9.0.1").status_code == 429
+    assert answer("10.9.0.2").status_code == 403  # another address is not held back

@@ -174,6 +174,9 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "comprendre.easy": [f"/comprendre/facile/{page.slug}" for page in easy_pages()],
         "accounts.reset_password": [EXPIRED_RESET],
         "booking_manage.overview": [manage, f"{manage}?facile=1"],
+        # no OpenID provider in the walk's server: test_oidc_login.py walks these pages
+        "accounts.oidc_start": [],
+        "accounts.oidc_callback": [],
         "booking_manage.confirmation": [
             f"{manage}/confirmation?what=rdv",
             f"{manage}/confirmation?what=groupe",

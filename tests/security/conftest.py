@@ -81,6 +81,7 @@ def sec_world(app_ctx, clock):
         "workshop_id": a.programme.workshops[-1].id,
         "participant_id": a.participant.id,
         "endpoint_id": endpoint.id,
+        "name": "sante",  # an OpenID provider (none configured here: 404)
     }
     return SecurityWorld(
         values=values,
