@@ -47,6 +47,14 @@ def staff_datetime(value) -> str:
     return format_datetime(value, "EEE d MMM y, HH:mm", rebase=False)
 
 
+@bp.app_template_global("language_label")
+def language_label(code: str | None) -> str:
+    """A language code as its name in the reader's language ("ar" → "arabe")."""
+    from ..core.i18n import language_names
+
+    return language_names([code])[0] if code else "–"
+
+
 @bp.app_template_filter("staff_time")
 def staff_time(value) -> str:
     from flask_babel import format_datetime

@@ -128,7 +128,8 @@ def slots(programme_code: str):
             flash(_("%(n)s créneaux créés.", n=len(created)), "info")
             return redirect(url_for(".slots", programme_code=programme.code))
     past = _past_booked(programme)
-    if past:
+    upcoming = _upcoming(programme)
+    if past or any(b.status == "confirmed" for s in upcoming for b in s.bookings):
         # The page names the people who booked: a read of a participant list.
         audit(
             "participants.read.slots",
@@ -142,7 +143,7 @@ def slots(programme_code: str):
         programme=programme,
         form=form,
         planned=planned,
-        upcoming=_upcoming(programme),
+        upcoming=upcoming,
         past=past,
         live_booking=service.live_booking,
     )
@@ -193,7 +194,15 @@ def slot_move(slot_code: str):
                     "info",
                 )
                 return redirect(url_for(".slots", programme_code=slot.programme.code))
-    booked = service.live_booking(slot) is not None
+    booked = service.live_booking(slot)
+    if booked is not None:
+        audit(
+            "participants.read.slots",
+            actor_id=current_user.id,
+            obj_type="slot",
+            obj_id=slot.id,
+        )
+        db.session.commit()
     return render_template(
         "manage/slot_move.html", slot=slot, day=day, hour=hour, error=error, booked=booked
     ), (400 if error else 200)
