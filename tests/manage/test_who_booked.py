@@ -64,9 +64,7 @@ def test_the_calendar_names_the_person_to_the_coordinator(app, client, clock):
     assert _reads(app, "participants.read.calendar")
 
 
-def test_the_calendar_says_only_booked_to_an_educator_who_does_not_receive_them(
-    app, client, clock
-):
+def test_the_calendar_says_only_booked_to_an_educator_who_does_not_receive_them(app, client, clock):
     _world(app, client, role="educator")
     page = client.get("/gestion/calendrier?date=2026-12-02").get_data(as_text=True)
     assert "réservé" in page
