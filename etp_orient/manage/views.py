@@ -47,6 +47,14 @@ def staff_datetime(value) -> str:
     return format_datetime(value, "EEE d MMM y, HH:mm", rebase=False)
 
 
+@bp.app_template_global("cohort_label")
+def cohort_label(cohort) -> str:
+    """A cohort named for people ("Groupe du mardi 6 janvier – Gonesse"), not its code."""
+    from ..booking.labels import cohort_label as label
+
+    return label(cohort)
+
+
 @bp.app_template_global("language_label")
 def language_label(code: str | None) -> str:
     """A language code as its name in the reader's language ("ar" → "arabe")."""
