@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -100,7 +101,7 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 s.local_end,
                 "session",
                 s.workshop.title,
-                ", ".join(p for p in ((site.name if site else "vidéo"), s.room) if p),
+                ", ".join(p for p in ((site.name if site else _("vidéo")), s.room) if p),
                 s.status,
                 s.cohort.code,
                 f"{s.cohort.seats_taken}/{s.cohort.capacity}",
@@ -130,7 +131,9 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 slot.local_end,
                 "slot",
                 slot.programme.display_title,
-                slot.site.name if slot.site else (slot.remote or ""),
+                slot.site.name
+                if slot.site
+                else (_("téléphone") if slot.remote == "phone" else _("vidéo")),
                 "cancelled"
                 if slot.status == "cancelled"
                 else ("booked" if slot.id in booked else "free"),

@@ -55,6 +55,14 @@ def cohort_label(cohort) -> str:
     return label(cohort)
 
 
+@bp.app_template_filter("profession_label")
+def profession_label(code: str | None) -> str:
+    """A profession code of the offer file ("ipa") as people read it; other text as it is."""
+    from ..catalogue.views import PROFESSIONS
+
+    return str(PROFESSIONS.get(code, code)) if code else ""
+
+
 @bp.app_template_global("language_label")
 def language_label(code: str | None) -> str:
     """A language code as its name in the reader's language ("ar" → "arabe")."""

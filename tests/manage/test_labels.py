@@ -16,3 +16,23 @@ def test_group_pages_and_dashboard_name_the_cohort(app, client, clock):
     assert f"<h1>{label}</h1>" in group
     for path in ("/gestion/programmes/prog-a/groupes", "/gestion/groupes/grp-a/presences"):
         assert label in client.get(path).get_data(as_text=True), path
+
+
+def test_codes_that_stand_for_people_or_places_are_shown_readable(app, client, clock):
+    from sqlalchemy import select
+
+    from etp_orient.booking.models import Slot
+    from etp_orient.extensions import db
+
+    with app.app_context():
+        a, b, admin = make_world(START)
+        slot = db.session.scalar(select(Slot).where(Slot.code == "slot-a"))
+        slot.site, slot.remote = None, "phone"
+        db.session.commit()
+        login_as(client, a.users["coordinator"])
+    programme = client.get("/gestion/programmes/prog-a").get_data(as_text=True)
+    assert "Infirmier ou infirmière" in programme and "Diététicien ou diététicienne" in programme
+    assert "<li>infirmier" not in programme
+    calendar = client.get("/gestion/calendrier?date=2026-12-02").get_data(as_text=True)
+    assert "– téléphone" in calendar
+    assert "– phone" not in calendar
