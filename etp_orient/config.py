@@ -46,6 +46,8 @@ def from_environment(instance_path: str) -> dict:
         # OpenID Connect providers (a JSON list; see docs/deploy.md), checked at start-up
         "OIDC_PROVIDERS": env.get("OIDC_PROVIDERS", ""),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
+        # how long a person has to accept a place offered from the waiting list
+        "WAITLIST_OFFER_HOURS": float(env.get("WAITLIST_OFFER_HOURS") or 48),
         # reverse proxies in front of gunicorn that set X-Forwarded-* (0: none)
         "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
         "OUTBOX_RETENTION_DAYS": int(env.get("OUTBOX_RETENTION_DAYS") or 90),

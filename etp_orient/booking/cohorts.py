@@ -1,6 +1,7 @@
-"""Cohorts: joining (a confirmed place or the waiting list), leaving, promotion.
+"""Cohorts: joining (a confirmed place or the waiting list), leaving; a freed seat is
+offered to the next person waiting (``offers.py``).
 
-A confirmed enrollment counts in ``cohorts.seats_taken``, which only changes
+A confirmed enrollment (or an offer, which holds its seat) counts in ``cohorts.seats_taken``, which only changes
 by conditional updates under the cohort's lock (see ``services.py``); the
 waiting list is ranked in the order joins take that lock.
 """
@@ -272,36 +273,12 @@ def _join(
 
 
 def promote_waitlisted(cohort: Cohort, *, acting_user=None) -> list[Enrollment]:
-    """Give free seats to the first people waiting, in rank order, and tell them.
+    """Offer the free seats to the first people waiting (``offers.offer_free_seats``:
+    an offer with a deadline, no longer a place given outright). The name stays for
+    the callers; call with the cohort locked."""
+    from .offers import offer_free_seats
 
-    Call with the cohort locked (inside :func:`leave_cohort`, or after
-    ``begin_write()``/``FOR UPDATE`` in a back-office action).
-    """
-    promoted = []
-    if cohort.status != "open":
-        return promoted
-    while True:
-        first = db.session.scalar(
-            select(Enrollment)
-            .where(Enrollment.cohort_id == cohort.id, Enrollment.status == "waitlisted")
-            .order_by(Enrollment.waitlist_rank, Enrollment.id)
-            .limit(1)
-        )
-        if first is None or not _take_seat(cohort):
-            break
-        first.status = "confirmed"
-        first.confirmed_at = now()
-        audit(
-            "enrollment.promote",
-            actor_id=actor(acting_user),
-            obj_type="enrollment",
-            obj_id=first.id,
-            cohort=cohort.code,
-        )
-        messages.enrollment_message(first, "enrollment_promoted", None)
-        promoted.append(first)
-    db.session.flush()
-    return promoted
+    return offer_free_seats(cohort, acting_user=acting_user)
 
 
 def leave_cohort(
@@ -334,18 +311,20 @@ def _leave(
         .where(
             Enrollment.cohort_id == cohort.id,
             Enrollment.participant_id == participant_id,
-            Enrollment.status.in_(("confirmed", "waitlisted")),
+            Enrollment.status.in_(("confirmed", "offered", "waitlisted")),
         )
         .execution_options(populate_existing=True)
     )
     if enrollment is None:
         raise BookingError("not_found")
+    # an offer holds its seat too: leaving frees it
     was_confirmed = enrollment.status == "confirmed"
+    held_seat = enrollment.status in ("confirmed", "offered")
     enrollment.status = "cancelled"
     enrollment.cancelled_at = now()
     enrollment.cancelled_by_user_id = actor(acting_user)
     db.session.flush()
-    if was_confirmed:
+    if held_seat:
         db.session.execute(
             update(Cohort)
             .where(Cohort.id == cohort.id, Cohort.seats_taken > 0)
@@ -363,6 +342,7 @@ def _leave(
     )
     if was_confirmed:
         withdraw_enrollment_reminders(enrollment)
+    if held_seat:
         promote_waitlisted(cohort, acting_user=acting_user)
     db.session.flush()
     return enrollment

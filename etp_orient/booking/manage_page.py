@@ -70,7 +70,9 @@ def _enrollment(
         .join(Cohort, Enrollment.cohort_id == Cohort.id)
         .where(Cohort.code == cohort_code, Enrollment.participant_id == participant.id)
     )
-    enrollment = db.session.scalar(mine.where(Enrollment.status.in_(("confirmed", "waitlisted"))))
+    enrollment = db.session.scalar(
+        mine.where(Enrollment.status.in_(("confirmed", "offered", "waitlisted")))
+    )
     if enrollment is None:
         if left_ok and db.session.scalar(mine.limit(1)) is not None:
             return None
@@ -434,6 +436,51 @@ def join(token: str, cohort_code: str):
             ),
         )
     return _done(token, _("Vous avez une place dans le groupe. Un e-mail vous le confirme."))
+
+
+@bp.post("/<token>/groupes/<cohort_code>/accepter")
+@secret_link_limit
+@limiter.limit(POST_LIMIT)
+def accept_offer(token: str, cohort_code: str):
+    """Take the place offered from the waiting list (before its deadline)."""
+    participant = _participant(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.accept_offer(participant, cohort_code, token=token)
+    except services.BookingError as error:
+        db.session.rollback()
+        return _done(token, OFFER_REFUSALS.get(error.reason, OFFER_REFUSALS["not_found"])())
+    db.session.commit()
+    return _done(token, _("Vous avez une place dans le groupe. Un e-mail vous le confirme."))
+
+
+@bp.post("/<token>/groupes/<cohort_code>/refuser")
+@secret_link_limit
+@limiter.limit(POST_LIMIT)
+def decline_offer(token: str, cohort_code: str):
+    """Leave the place offered to the next person waiting."""
+    participant = _participant(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.decline_offer(participant, cohort_code, token=token)
+    except services.BookingError as error:
+        db.session.rollback()
+        return _done(token, OFFER_REFUSALS.get(error.reason, OFFER_REFUSALS["not_found"])())
+    db.session.commit()
+    return _done(token, _("C'est noté : la place est proposée à la personne suivante."))
+
+
+OFFER_REFUSALS = {
+    "already_confirmed": lambda: _("Vous avez déjà une place dans ce groupe."),
+    "offer_expired": lambda: _(
+        "Le délai pour répondre est passé : la place est proposée à la personne suivante."
+    ),
+    "not_found": lambda: _("Aucune place ne vous est proposée dans ce groupe."),
+}
 
 
 # ---------------------------------------------------------------- calendar and data

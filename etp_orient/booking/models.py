@@ -28,7 +28,7 @@ SESSION_STATUSES = ("scheduled", "moved", "cancelled")
 COHORT_STATUSES = ("open", "cancelled")
 BOOKING_STATUSES = ("confirmed", "cancelled")
 BOOKING_OUTCOMES = ("held", "no_show")
-ENROLLMENT_STATUSES = ("confirmed", "waitlisted", "cancelled", "completed")
+ENROLLMENT_STATUSES = ("confirmed", "offered", "waitlisted", "cancelled", "completed")
 ATTENDANCE_STATUSES = ("present", "absent", "excused")
 # who oriented the patient (INDICATORS.md, "Entry")
 ORIENTED_BY = ("professional", "hospital_stay", "hospital_consultation", "self", "coordinator")
@@ -340,6 +340,9 @@ class Enrollment(TimestampMixin, db.Model):
         CheckConstraint(
             "status <> 'waitlisted' OR waitlist_rank IS NOT NULL", name="waitlist_ranked"
         ),
+        CheckConstraint(
+            "status <> 'offered' OR offer_expires_at IS NOT NULL", name="offer_has_deadline"
+        ),
         # one live enrollment per person and cohort
         Index(
             "uq_enrollments_live",
@@ -363,6 +366,10 @@ class Enrollment(TimestampMixin, db.Model):
     # order on the waiting list (smaller first); kept after promotion for the record
     waitlist_rank: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a place offered from the waiting list (status "offered", holding the seat):
+    # when it was offered and until when the person may accept it
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # who left: the participant themselves or staff

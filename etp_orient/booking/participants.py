@@ -371,6 +371,6 @@ def live_bookings(participant: Participant) -> list[Booking]:
 
 def live_enrollments(participant: Participant) -> list[Enrollment]:
     return sorted(
-        (e for e in participant.enrollments if e.status in ("confirmed", "waitlisted")),
+        (e for e in participant.enrollments if e.status in ("confirmed", "offered", "waitlisted")),
         key=lambda e: e.id,
     )

@@ -47,6 +47,13 @@ from .cohorts import (  # noqa: F401  (one import surface for views and other pa
     withdraw_enrollment_reminders,
 )
 from .models import Booking, Cohort, Enrollment, Participant, Slot
+from .offers import (  # noqa: F401
+    accept_offer,
+    confirm_by_staff,
+    decline_offer,
+    expire_offers,
+    offer_free_seats,
+)
 from .participants import (  # noqa: F401
     ParticipantData,
     confirm_reissue,
@@ -342,7 +349,7 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
         .join(Enrollment, Enrollment.cohort_id == Cohort.id)
         .where(
             Enrollment.participant_id == participant_id,
-            Enrollment.status.in_(("confirmed", "waitlisted")),
+            Enrollment.status.in_(("confirmed", "offered", "waitlisted")),
         )
         .distinct()
     )
@@ -357,7 +364,9 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
             booking.cancelled_at = at
             withdraw_reminders(f"reminder:booking:{booking.id}:")
     db.session.flush()
-    for enrollment in _live_rows(Enrollment, participant_id, ("confirmed", "waitlisted")):
+    for enrollment in _live_rows(
+        Enrollment, participant_id, ("confirmed", "offered", "waitlisted")
+    ):
         code = enrollment.cohort.code
         if code not in cohorts:  # joined since the first read: lock it too
             cohorts[code] = lock_cohort(code, lock)
@@ -368,7 +377,8 @@ def delete_my_data(participant: Participant, *, token: str | None = None) -> Non
             .values(status="cancelled", cancelled_at=at)
             .execution_options(synchronize_session=False)
         )
-        was_confirmed = enrollment.status == "confirmed"
+        # an offer holds its seat as a place does
+        was_confirmed = enrollment.status in ("confirmed", "offered")
         db.session.expire(enrollment, ["status", "cancelled_at"])
         if changed.rowcount != 1 or not was_confirmed:
             continue

@@ -252,6 +252,29 @@ def _slots(index: int, code: str, sites: list[str], formats: list[str], today: d
     return slots
 
 
+def _one_place_at_a_time(slots: list[dict], cohorts: list[dict]) -> None:
+    """No professional in two places at once: a slot that would overlap another slot or
+    a group session of its professional moves later the same day, 45 minutes at a time
+    (the demo once had five BEPs at 09:30 with one professional)."""
+    busy: dict[str, list[tuple[datetime, datetime]]] = {}
+    for cohort in cohorts:
+        for session in cohort["sessions"]:
+            span = (
+                datetime.fromisoformat(session["start"]),
+                datetime.fromisoformat(session["end"]),
+            )
+            for name in cohort["facilitators"]:
+                busy.setdefault(name, []).append(span)
+    for slot in slots:
+        start = datetime.fromisoformat(slot["start"])
+        length = datetime.fromisoformat(slot["end"]) - start
+        taken = busy.setdefault(slot["professional"], [])
+        while any(start < end and begin < start + length for begin, end in taken):
+            start += timedelta(minutes=45)
+        slot["start"], slot["end"] = start.isoformat(), (start + length).isoformat()
+        taken.append((start, start + length))
+
+
 def _cohorts(index: int, code: str, sites: list[str], formats: list[str], workshops, today):
     cohorts = []
     plans = [(sites[0] if sites else None, 14)]
@@ -364,6 +387,7 @@ def build_demo_offer(at: datetime | None = None) -> dict:
         slots += _slots(index, code, psites, formats, today)
         timed = [(w, t, m) for w, t, _s, m in workshops]
         cohorts += _cohorts(index, code, psites, formats, timed, today)
+    _one_place_at_a_time(slots, cohorts)
     return {
         "version": 1,
         "structures": structures,

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..booking.models import Booking, Cohort, Facilitator, GroupSession, Slot
+from ..booking.models import Booking, Cohort, Facilitator, GroupSession, Participant, Slot
 from ..catalogue.models import Site, Structure, programme_structures
 from ..extensions import db
 from .scope import programme_ids_query
@@ -29,6 +30,8 @@ class Entry:
     status: str
     link_code: str  # cohort code for a session, programme code for a slot
     detail: str
+    # who booked the slot, for staff who may see the people of its programme
+    person: Participant | None = None
 
 
 @dataclass
@@ -98,21 +101,27 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 s.local_end,
                 "session",
                 s.workshop.title,
-                ", ".join(p for p in ((site.name if site else "vidéo"), s.room) if p),
+                ", ".join(p for p in ((site.name if site else _("vidéo")), s.room) if p),
                 s.status,
                 s.cohort.code,
                 f"{s.cohort.seats_taken}/{s.cohort.capacity}",
             )
         )
     # Only the bookings of the slots shown, not every booking of the territory.
-    booked = set(
-        db.session.scalars(
-            select(Booking.slot_id).where(
+    booked = {
+        b.slot_id: b.participant
+        for b in db.session.scalars(
+            select(Booking)
+            .where(
                 Booking.status == "confirmed",
                 Booking.slot_id.in_(slots.with_only_columns(Slot.id)),
             )
+            .options(selectinload(Booking.participant))
         )
-    )
+    }
+    # The person is named to the programme's coordinators (and admins) and to the
+    # professional who receives them, as on the planning; others read "réservé".
+    managed = set(db.session.scalars(programme_ids_query(user, "manage")))
     for slot in db.session.scalars(
         slots.options(selectinload(Slot.site), selectinload(Slot.programme))
     ):
@@ -122,12 +131,17 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 slot.local_end,
                 "slot",
                 slot.programme.display_title,
-                slot.site.name if slot.site else (slot.remote or ""),
+                slot.site.name
+                if slot.site
+                else (_("téléphone") if slot.remote == "phone" else _("vidéo")),
                 "cancelled"
                 if slot.status == "cancelled"
                 else ("booked" if slot.id in booked else "free"),
                 slot.programme.code,
                 slot.kind,
+                booked.get(slot.id)
+                if slot.programme_id in managed or slot.professional_user_id == user.id
+                else None,
             )
         )
     found.sort(key=lambda e: e.start.astimezone(UTC))

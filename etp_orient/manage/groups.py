@@ -6,11 +6,10 @@ capacity, the waiting list and the messages follow the same rules as online.
 
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..booking import messages
 from ..booking.cohorts import join_cohort, with_bep
 from ..booking.models import Attendance, Booking, Cohort, Enrollment, GroupSession, Slot
 from ..booking.participants import ParticipantData
@@ -34,6 +33,10 @@ def enrollments(cohort: Cohort, status: str) -> list[Enrollment]:
     if status == "waitlisted":
         query = query.where(Enrollment.status == "waitlisted").order_by(
             Enrollment.waitlist_rank, Enrollment.id
+        )
+    elif status == "offered":  # places offered from the waiting list, soonest deadline first
+        query = query.where(Enrollment.status == "offered").order_by(
+            Enrollment.offer_expires_at, Enrollment.id
         )
     else:
         query = query.where(Enrollment.status.in_(("confirmed", "completed"))).order_by(
@@ -69,29 +72,19 @@ def check_move_target(enrollment: Enrollment, target: Cohort) -> None:
 
 
 def promote(enrollment: Enrollment, *, actor: User) -> None:
-    """Give a free place to this person from the waiting list, whatever their rank."""
-    if enrollment.status != "waitlisted":
+    """Give the place by hand, straight to confirmed: to someone waiting, whatever their
+    rank (a seat must be free), or to someone holding an offer (``offers.confirm_by_staff``:
+    the conditional updates keep a seat to one person)."""
+    from ..booking.offers import confirm_by_staff
+    from ..booking.rules import BookingError
+
+    if enrollment.status not in ("waitlisted", "offered"):
         raise GroupError("not_waiting")
-    taken = db.session.execute(
-        update(Cohort)
-        .where(Cohort.id == enrollment.cohort_id, Cohort.seats_taken < Cohort.capacity)
-        .values(seats_taken=Cohort.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not taken.rowcount:
-        raise GroupError("full")
+    try:
+        confirm_by_staff(enrollment, acting_user=actor)
+    except BookingError as error:
+        raise GroupError("full" if error.reason == "cohort_full" else "not_waiting") from error
     db.session.refresh(enrollment.cohort)
-    enrollment.status = "confirmed"
-    enrollment.confirmed_at = now()
-    audit(
-        "enrollment.promote",
-        actor_id=actor.id,
-        obj_type="enrollment",
-        obj_id=enrollment.id,
-        cohort=enrollment.cohort_id,
-    )
-    messages.enrollment_message(enrollment, "enrollment_promoted", None)
-    db.session.flush()
 
 
 def reorder(enrollment: Enrollment, direction: int, *, actor: User) -> None:

@@ -49,6 +49,30 @@ def staff_datetime(value) -> str:
     return format_datetime(value, "EEE d MMM y, HH:mm", rebase=False)
 
 
+@bp.app_template_global("cohort_label")
+def cohort_label(cohort) -> str:
+    """A cohort named for people ("Groupe du mardi 6 janvier – Gonesse"), not its code."""
+    from ..booking.labels import cohort_label as label
+
+    return label(cohort)
+
+
+@bp.app_template_filter("profession_label")
+def profession_label(code: str | None) -> str:
+    """A profession code of the offer file ("ipa") as people read it; other text as it is."""
+    from ..catalogue.views import PROFESSIONS
+
+    return str(PROFESSIONS.get(code, code)) if code else ""
+
+
+@bp.app_template_global("language_label")
+def language_label(code: str | None) -> str:
+    """A language code as its name in the reader's language ("ar" → "arabe")."""
+    from ..core.i18n import language_names
+
+    return language_names([code])[0] if code else "–"
+
+
 @bp.app_template_filter("staff_time")
 def staff_time(value) -> str:
     from flask_babel import format_datetime

@@ -11,6 +11,7 @@ from ..accounts.permissions import staff_required, structure_ids, visible
 from ..catalogue.models import Site, Structure
 from ..core.clock import now
 from ..core.converters import MAX_ID
+from ..core.models import audit
 from ..extensions import db
 from . import calendar as service
 from .blueprint import bp
@@ -74,6 +75,16 @@ def calendar():
     tz = filters.site.timezone if filters.site else DEFAULT_TZ
     first, last = service.bounds(view, day)
     items = service.entries(current_user, first, last, filters, tz)
+    if any(e.person is not None for e in items):
+        # the page names the people who booked: a read of a participant list
+        audit(
+            "participants.read.calendar",
+            actor_id=current_user.id,
+            obj_type="calendar",
+            obj_id=None,
+            first=first.isoformat(),
+        )
+        db.session.commit()
     previous_day = first - timedelta(days=1)
     args = {k: v for k, v in request.args.items() if k in ("structure", "site", "animateur")}
     return render_template(

@@ -18,6 +18,7 @@ from ..booking.rules import locking_enabled
 from ..catalogue.models import Site
 from ..core.db import begin_write
 from ..extensions import db
+from . import clashes
 from . import cohorts as service
 from .blueprint import bp
 from .forms import CohortForm, CohortSettingsForm, MoveForm, ShiftForm
@@ -84,11 +85,15 @@ def cohorts(programme_code: str):
         except service.CohortError as error:
             form.first_day.errors.append(ERRORS[str(error)]())
         if planned is not None:
-            warnings = service.double_bookings(
+            # rooms and people taken by other sessions or by individual slots
+            warnings = clashes.find(
                 [(p.start_at, p.end_at) for p in planned],
-                site=site,
-                room=form.room.data,
-                facilitator_ids=[u.id for u in chosen],
+                clashes.session_holder(
+                    programme,
+                    [(u.full_name, u.id) for u in chosen],
+                    site_id=site.id if site else None,
+                    room=form.room.data,
+                ),
             )
             if request.form.get("action") == "create":
                 cohort = service.create_cohort(
@@ -116,6 +121,7 @@ def cohorts(programme_code: str):
         form=form,
         planned=planned,
         warnings=warnings,
+        describe=clashes.describe,
         cohorts=rows,
         users={u.id: u for u in staff},
     )
@@ -144,12 +150,10 @@ def session_move(session_code: str):
     if form.validate_on_submit():
         new_start = _local(form, session.timezone)
         length = session.end_at - session.start_at
-        warnings = service.double_bookings(
-            [(new_start, new_start + length)],
-            site=session.site or session.cohort.site,
-            room=form.room.data,
-            facilitator_ids=service._facilitator_user_ids(session),
-            exclude_ids=[session.id],
+        holder = clashes.holder_of_session(session)
+        holder.room = (form.room.data or "").strip() or None
+        warnings = clashes.find(
+            [(new_start, new_start + length)], holder, exclude_sessions=[session.id]
         )
         try:
             told = service.move_session(
@@ -167,11 +171,8 @@ def session_move(session_code: str):
     return render_template("manage/session_move.html", session=session, form=form)
 
 
-def _warning_text(warning: dict) -> str:
-    other = warning["session"]
-    if warning["kind"] == "room":
-        return _("Attention : la salle est déjà prise (%(code)s).", code=other.code)
-    return _("Attention : un animateur a déjà une séance à ce moment (%(code)s).", code=other.code)
+def _warning_text(warning) -> str:
+    return _("Attention : %(what)s", what=clashes.describe(warning))
 
 
 @bp.post("/seances/<session_code>/annuler")

@@ -75,6 +75,7 @@ def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: i
         live_sessions=live,
         history=service.attendance_history(cohort) if live else {},
         waiting=service.enrollments(cohort, "waitlisted"),
+        offered=service.enrollments(cohort, "offered"),
         others=_other_cohorts(cohort),
         form=form or ParticipantForm(formdata=None),
         editable=can(cohort_structures(cohort), "manage"),

@@ -1,6 +1,6 @@
 """BEP slots: bulk creation from availability windows (preview, then create), delete, move."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -17,6 +17,7 @@ from ..catalogue.models import Site
 from ..core.clock import now
 from ..core.models import audit
 from ..extensions import db
+from . import clashes
 from . import slots as service
 from .blueprint import bp
 from .forms import FIRST_DATE, LAST_DATE, SlotRuleForm
@@ -94,7 +95,7 @@ def _upcoming(programme) -> list[Slot]:
 def slots(programme_code: str):
     programme = load_programme(programme_code, "manage" if request.method == "POST" else "read")
     form = _form(programme)
-    planned = None
+    planned, found = None, []
     if form.validate_on_submit():
         site = None
         if form.site.data:
@@ -115,7 +116,30 @@ def slots(programme_code: str):
                     if message
                     else _("Date illisible : %(d)s. Écrivez par exemple 2026-12-25.", d=error)
                 )
-        if planned is not None and request.form.get("action") == "create":
+        if planned is not None:
+            # every clash of the new slots with sessions and slots already planned
+            found = clashes.find(
+                [(p.start_at, p.end_at) for p in planned if not p.clash],
+                clashes.slot_holder(
+                    programme,
+                    professional=form.professional.data,
+                    site_id=site.id if site else None,
+                ),
+            )
+            refused = clashes.refused(found)
+            if refused:
+                form.professional.errors.append(
+                    _(
+                        "%(n)s créneau(x) tomberaient en même temps qu'un autre rendez-vous "
+                        "de ce professionnel : changez les heures ou le professionnel.",
+                        n=len({c.at for c in refused}),
+                    )
+                )
+        if (
+            planned is not None
+            and not form.professional.errors
+            and request.form.get("action") == "create"
+        ):
             created = service.create_slots(
                 programme,
                 planned,
@@ -129,7 +153,8 @@ def slots(programme_code: str):
             flash(_("%(n)s créneaux créés.", n=len(created)), "info")
             return redirect(url_for(".slots", programme_code=programme.code))
     past = _past_booked(programme)
-    if past:
+    upcoming = _upcoming(programme)
+    if past or any(b.status == "confirmed" for s in upcoming for b in s.bookings):
         # The page names the people who booked: a read of a participant list.
         audit(
             "participants.read.slots",
@@ -143,7 +168,8 @@ def slots(programme_code: str):
         programme=programme,
         form=form,
         planned=planned,
-        upcoming=_upcoming(programme),
+        clashes=[clashes.describe(c) for c in found],
+        upcoming=upcoming,
         past=past,
         live_booking=service.live_booking,
     )
@@ -180,21 +206,45 @@ def slot_move(slot_code: str):
         except ValueError:
             error = _("Saisissez une date et une heure valides.")
         else:
-            try:
-                booking = service.move_slot(slot, local, actor=current_user)
-            except service.SlotError as problem:
-                db.session.rollback()
-                error = ERRORS[str(problem)]()
+            found = clashes.find(
+                [(local.astimezone(UTC), local.astimezone(UTC) + (slot.end_at - slot.start_at))],
+                clashes.slot_holder(
+                    slot.programme,
+                    professional=slot.professional,
+                    professional_user_id=slot.professional_user_id,
+                    site_id=slot.site_id,
+                ),
+                exclude_slots=[slot.id],
+            )
+            refused = clashes.refused(found)
+            if refused:
+                error = clashes.describe(refused[0]) + " " + _("Choisissez une autre heure.")
             else:
-                db.session.commit()
-                flash(
-                    _("Créneau déplacé. La personne inscrite est prévenue.")
-                    if booking
-                    else _("Créneau déplacé."),
-                    "info",
-                )
-                return redirect(url_for(".slots", programme_code=slot.programme.code))
-    booked = service.live_booking(slot) is not None
+                try:
+                    booking = service.move_slot(slot, local, actor=current_user)
+                except service.SlotError as problem:
+                    db.session.rollback()
+                    error = ERRORS[str(problem)]()
+                else:
+                    db.session.commit()
+                    flash(
+                        _("Créneau déplacé. La personne inscrite est prévenue.")
+                        if booking
+                        else _("Créneau déplacé."),
+                        "info",
+                    )
+                    for clash in found:
+                        flash(_("Attention : %(what)s", what=clashes.describe(clash)), "error")
+                    return redirect(url_for(".slots", programme_code=slot.programme.code))
+    booked = service.live_booking(slot)
+    if booked is not None:
+        audit(
+            "participants.read.slots",
+            actor_id=current_user.id,
+            obj_type="slot",
+            obj_id=slot.id,
+        )
+        db.session.commit()
     return render_template(
         "manage/slot_move.html", slot=slot, day=day, hour=hour, error=error, booked=booked
     ), (400 if error else 200)

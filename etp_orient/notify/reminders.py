@@ -292,16 +292,20 @@ def queue_reminders(now: datetime) -> int:
 
 
 def run_reminders() -> int:
-    """What ``etp-orient send-reminders`` does: queue the due reminders and the
+    """What ``etp-orient send-reminders`` does: expire the waiting-list offers whose
+    deadline has passed (the next person gets the offer), queue the due reminders and the
     follow-up invitations (six months after a final assessment), and commit.
 
     On SQLite the write lock is held from the first read, so two runs at once
     queue one after the other; on PostgreSQL the unique dedupe key decides.
     """
+    from ..booking.offers import expire_offers
     from ..booking.path import queue_followup_invitations
 
     begin_write()
     at = current_now()
+    # waiting-list offers past their deadline: the seat goes to the next person
+    expire_offers(at)
     count = queue_reminders(at)
     count += queue_followup_invitations(at)
     db.session.commit()

@@ -124,3 +124,36 @@ def test_booking_pages_have_no_accessibility_violations(live_server, live_world,
     page.goto(f"{live_server.url}/rdv/bep-2?lang=ar")
     found["form in Arabic"] = axe_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_an_offer_on_the_manage_page_is_accessible_and_accepted_without_javascript(
+    live_server, live_world, no_js_page, axe_page
+):
+    """A freed place offered from the waiting list: the manage page shows the deadline and
+    the two buttons (axe-clean in French and Arabic); accepting works without JavaScript."""
+    from etp_orient.booking import services
+    from etp_orient.booking.models import Enrollment
+    from etp_orient.extensions import db
+    from tests.fixtures.booking import person
+
+    people = []
+    for n in range(4):  # two places, two waiting
+        people.append(services.join_cohort("grp-booking", data=person(800 + n)))
+        db.session.commit()
+    services.leave_cohort(people[0].participant, "grp-booking")
+    db.session.commit()
+    token, enrollment_id = people[2].token, people[2].enrollment.id
+    found = {}
+    axe_page.goto(f"{live_server.url}/gerer/{token}")
+    assert "Répondez avant le" in axe_page.content()
+    found["offer"] = axe_violations(axe_page)
+    axe_page.goto(f"{live_server.url}/gerer/{token}?lang=ar")
+    found["offer in Arabic"] = axe_violations(axe_page)
+    assert {name: v for name, v in found.items() if v} == {}
+    page = no_js_page
+    page.goto(f"{live_server.url}/gerer/{token}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Je prends la place").click()
+    assert "Vous avez une place dans le groupe. Un e-mail vous le confirme." in page.content()
+    db.session.rollback()  # end the test's read snapshot: see the server's write
+    assert db.session.get(Enrollment, enrollment_id).status == "confirmed"

@@ -96,24 +96,25 @@ def test_existing_participant_joins_from_manage_page(world):
     assert result.token == booked.token
 
 
-def test_leaving_promotes_first_waiting_and_tells_them(world, outbox):
+def test_leaving_offers_the_seat_to_the_first_waiting_and_tells_them(world, outbox):
     people = [join(n) for n in range(1, 6)]
     services.leave_cohort(people[0].participant, "grp-booking", token=people[0].token)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Enrollment, people[0].enrollment.id).status == "cancelled"
-    assert db.session.get(Enrollment, people[3].enrollment.id).status == "confirmed"
+    assert db.session.get(Enrollment, people[3].enrollment.id).status == "offered"
     assert db.session.get(Enrollment, people[4].enrollment.id).status == "waitlisted"
     assert services.waitlist_position(db.session.get(Enrollment, people[4].enrollment.id)) == 1
     cohort = db.session.get(Cohort, world.cohort.id)
-    assert cohort.seats_taken == confirmed_count(cohort.id) == 3
+    # the offer holds the seat
+    assert cohort.seats_taken == confirmed_count(cohort.id) + 1 == 3
     templates = [(m.template, m.recipient) for m in outbox()[-2:]]
     assert templates == [
         ("enrollment_cancelled", "camille1@example.org"),
-        ("enrollment_promoted", "camille4@example.org"),
+        ("enrollment_offered", "camille4@example.org"),
     ]
     assert outbox()[-2].ics_method == "CANCEL"
-    assert outbox()[-1].ics_method == "REQUEST"
+    assert outbox()[-1].ics is None  # no invitation before the place is accepted
 
 
 def test_leaving_the_waiting_list_frees_no_seat(world, outbox):
@@ -174,18 +175,18 @@ def _live(participant_id):
     }
 
 
-def test_moving_to_another_group_frees_the_seat_for_the_first_waiting(world, outbox):
+def test_moving_to_another_group_offers_the_seat_to_the_first_waiting(world, outbox):
     other = _second_cohort(world)
     people = [join(n) for n in range(1, 5)]  # three places, the fourth waits
     result = services.move_enrollment(people[0].participant, "grp-booking", "grp-other")
     db.session.commit()
     assert result.enrollment.status == "confirmed"
     assert _live(people[0].participant.id) == {("grp-other", "confirmed")}
-    assert _live(people[3].participant.id) == {("grp-booking", "confirmed")}
+    assert _live(people[3].participant.id) == {("grp-booking", "offered")}
     assert db.session.get(Cohort, world.cohort.id).seats_taken == 3
     assert db.session.get(Cohort, other.id).seats_taken == 1
     templates = [m.template for m in outbox()[-3:]]
-    assert templates == ["enrollment_confirmed", "enrollment_cancelled", "enrollment_promoted"]
+    assert templates == ["enrollment_confirmed", "enrollment_cancelled", "enrollment_offered"]
 
 
 def test_a_move_that_cannot_leave_changes_nothing(world, outbox):

@@ -55,12 +55,13 @@ def test_delete_anonymises_frees_places_and_promotes(world, outbox):
     assert gone.email is None and gone.first_name == "—"
     assert find_by_token(first.token) is None
     assert db.session.get(Enrollment, first.enrollment.id).status == "cancelled"
-    assert db.session.get(Enrollment, people[3].enrollment.id).status == "confirmed"
+    # the freed place is offered to the first person waiting, and held for them
+    assert db.session.get(Enrollment, people[3].enrollment.id).status == "offered"
     assert db.session.get(Cohort, world.cohort.id).seats_taken == 3
     assert db.session.get(Booking, booked.booking.id).status == "confirmed"
     # the row stays for anonymous counts
     assert db.session.scalar(select(Enrollment).where(Enrollment.participant_id == gone.id))
-    assert outbox()[-1].template == "enrollment_promoted"
+    assert outbox()[-1].template == "enrollment_offered"
 
 
 def test_delete_keeps_the_messages_of_a_relative_with_the_same_address(world, outbox):

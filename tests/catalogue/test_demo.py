@@ -197,3 +197,34 @@ def test_seed_demo_creates_the_demo_staff_accounts(runner, app_ctx, clock):
     for email, *_rest in DEMO_ACCOUNTS:
         assert email in result.output
         assert authenticate(email, "une-demo-tranquille") is not None, email
+
+
+def test_no_professional_is_in_two_places_at_once(offer):
+    """No two BEPs of one professional overlap (the demo once had five at 09:30 with
+    one professional), nor a BEP and a group session they facilitate."""
+    from datetime import datetime
+
+    busy: dict[str, list[tuple]] = {}
+    for slot in offer["slots"]:
+        span = (datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"]))
+        busy.setdefault(slot["professional"], []).append((span, slot["code"]))
+    for cohort in offer["cohorts"]:
+        for session in cohort["sessions"]:
+            span = (
+                datetime.fromisoformat(session["start"]),
+                datetime.fromisoformat(session["end"]),
+            )
+            for name in cohort["facilitators"]:
+                busy.setdefault(name, []).append((span, session["code"]))
+    clashes = []
+    for name, spans in busy.items():
+        slot_spans = [(s, c) for s, c in spans if "-bep-" in c]
+        for (start, end), code in slot_spans:
+            clashes += [
+                (name, code, other)
+                for (o_start, o_end), other in spans
+                if other != code and start < o_end and o_start < end
+            ]
+    assert clashes == []
+    # the moved slots stay on their working day, in daytime
+    assert all(9 <= datetime.fromisoformat(s["start"]).hour < 21 for s in offer["slots"])

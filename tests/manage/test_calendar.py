@@ -90,7 +90,8 @@ def test_the_calendar_reads_only_the_bookings_of_the_slots_it_shows(app, client,
         page = client.get("/gestion/calendrier?date=2026-12-02").get_data(as_text=True)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert "Bilan" in page and "(réservé)" in page
+    # the coordinator sees who booked
+    assert "Bilan" in page and "réservé :" in page and "PatientA Secret" in page
     on_bookings = [s for s in statements if "FROM bookings" in s]
     assert on_bookings
     assert all("slots" in s.split("FROM bookings", 1)[1] for s in on_bookings), on_bookings

@@ -169,7 +169,7 @@ def test_moving_into_the_past_is_refused(app, client, clock):
         assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_more_places_promote_the_waiting_list(app, client, clock):
+def test_more_places_are_offered_to_the_waiting_list(app, client, clock):
     from etp_orient.booking.models import Enrollment
     from tests.fixtures.manage import enroll, make_participant
 
@@ -198,12 +198,13 @@ def test_more_places_promote_the_waiting_list(app, client, clock):
         cohort = db.session.scalar(select(Cohort).where(Cohort.code == "grp-a"))
         assert cohort.capacity == 2 and cohort.seats_taken == 2
         assert len(cohort.facilitators) == 2
-        assert db.session.get(Enrollment, waiting_id).status == "confirmed"
+        # the new place is offered to the first person waiting, who holds it
+        assert db.session.get(Enrollment, waiting_id).status == "offered"
         assert (
             db.session.scalar(
                 select(OutboxMessage).where(OutboxMessage.recipient == "wait@example.org")
             ).template
-            == "enrollment_promoted"
+            == "enrollment_offered"
         )
 
 
