@@ -43,6 +43,16 @@ def from_environment(instance_path: str) -> dict:
         "PLATFORM_CONTACT": env.get(
             "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
         ),
+        # the platform's identity (docs/deploy.md "A platform's identity"); a demo by default
+        "PLATFORM_NAME": env.get("PLATFORM_NAME") or "Plateforme ETP de démonstration",
+        "PLATFORM_SHORT_NAME": env.get("PLATFORM_SHORT_NAME") or "ETP démo",
+        "PLATFORM_LOGO": env.get("PLATFORM_LOGO") or None,
+        "PLATFORM_ACCENT_COLOR": env.get("PLATFORM_ACCENT_COLOR") or "#0b5cad",
+        "PLATFORM_CONTACT_PHONE": env.get("PLATFORM_CONTACT_PHONE") or None,
+        "PLATFORM_CONTACT_EMAIL": env.get("PLATFORM_CONTACT_EMAIL") or None,
+        "PLATFORM_WEBSITE": env.get("PLATFORM_WEBSITE") or None,
+        # the folder of the plain pages, the glossary and the legal pages (content/ by default)
+        "CONTENT_DIR": env.get("CONTENT_DIR") or None,
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
         # reverse proxies in front of gunicorn that set X-Forwarded-* (0: none)
         "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
