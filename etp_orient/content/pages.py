@@ -277,7 +277,7 @@ def render(page: Page, say=None, context: dict | None = None) -> Markup:
     links, the first paragraph of a plain page as its lead, easy-read ideas with their
     pictogram."""
     env = {"say": say}
-    tokens = MD.parse(fill(page.body, context or {}), env)
+    tokens = MD.parse(page.body, env)
     heading = 0
     first_paragraph = page.kind == "plain"
     item_stack = []
@@ -303,8 +303,11 @@ def render(page: Page, say=None, context: dict | None = None) -> Markup:
             token.attrSet("class", "easy-list")
         elif token.type == "bullet_list_open" and _only_links(tokens, index):
             token.attrSet("class", "more-links")
+    html = MD.renderer.render(tokens, MD.options, env)
+    # the placeholders last, escaped, so that a platform's name is never "explained"
+    html = fill(html, {name: escape(value) for name, value in (context or {}).items()})
     # safe: markdown-it escapes every text (html=False); only its own tags are added
-    return Markup(MD.renderer.render(tokens, MD.options, env))  # noqa: S704
+    return Markup(html)  # noqa: S704
 
 
 def _mark_inline(token, heading: int, item_stack: list, easy: bool) -> None:
