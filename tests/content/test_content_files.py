@@ -52,7 +52,7 @@ def test_front_matter_gives_title_summary_glossary_icon_review(app):
     with app.test_request_context("/?lang=fr"):
         page = next(p for p in listing("plain", "fr") if p.slug == "diabete-grossesse")
     assert page.title == "Le diabète pendant la grossesse"
-    assert page.summary and page.icon == "conditions/diabete-gestationnel"
+    assert page.summary and page.icon == "pages/grossesse-sucre"
     assert page.condition == "diabete-gestationnel"
     assert page.reviewed.year >= 2026 and page.reviewer
     assert isinstance(page.glossary, list)
@@ -184,3 +184,58 @@ def test_content_check_fails_on_a_broken_front_matter(runner, content):
     result = runner.invoke(args=["content", "check", "--quiet"])
     assert result.exit_code == 1
     assert "must start with a front matter" in result.output
+
+
+RICH = {
+    "diabete-grossesse": {
+        "fr": [
+            "Quand le découvre-t-on ?",
+            "Qu'est-ce qui change",
+            "Après la naissance",
+            "Quand appeler ?",
+        ],
+        "en": ["When is it found?", "What changes for you?", "After the birth", "When to call?"],
+        "ar": ["متى يُكتشف؟", "ما الذي يتغير", "بعد الولادة", "متى تتصلين؟"],
+    },
+    "coeur-tension": {
+        "fr": ["Quand appeler le 15 ?"],
+        "en": ["When to call 15?"],
+        "ar": ["متى تتصل بالرقم 15؟"],
+    },
+    "souffle": {
+        "fr": ["La BPCO, c'est quoi ?", "Quand appeler ?"],
+        "en": ["What is BPCO?"],
+        "ar": ["ما هو BPCO؟"],
+    },
+    "poids-enfant": {
+        "fr": ["Ce que vous pouvez faire à la maison"],
+        "en": ["What you can do at home"],
+        "ar": ["ما يمكنك فعله في البيت"],
+    },
+    "apres-chirurgie-obesite": {
+        "fr": ["Pour toute la vie", "Quand appeler ?"],
+        "en": ["For the rest of your life"],
+        "ar": ["مدى الحياة"],
+    },
+}
+
+
+@pytest.mark.parametrize("slug", sorted(RICH))
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_condition_pages_of_the_seeds_say_when_what_after_and_when_to_call(client, slug, lang):
+    main = _main(client, f"/comprendre/{slug}?lang={lang}")
+    assert "fallback-note" not in main
+    for heading in RICH[slug][lang]:
+        assert re.search(rf"<h2>{re.escape(heading)}", main.replace("&#39;", "'")), (slug, heading)
+
+
+def test_each_rich_page_has_a_pictogram_of_its_own_under_an_open_licence(app):
+    with app.test_request_context("/?lang=fr"):
+        pages = {p.slug: p for p in listing("plain", "fr")}
+    icons = [pages[slug].icon for slug in RICH]
+    assert len(set(icons)) == len(icons)
+    others = [p.icon for slug, p in pages.items() if slug not in RICH]
+    assert not set(icons) & set(others)
+    for icon in icons:
+        svg = (Path(app.static_folder) / "img" / f"{icon}.svg").read_text()
+        assert svg.startswith("<!-- CC0 1.0") and "<svg" in svg and "<script" not in svg
