@@ -14,6 +14,7 @@ Easy-read pages write one idea per list item, its pictogram first:
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,8 +39,12 @@ class ContentError(ValueError):
 
 
 def default_content_dir() -> Path:
-    """The folder that ships with the app: ``content/`` at the project's root."""
-    return ROOT / "content"
+    """The folder that ships with the app: ``content/`` at the project's root (``make run``,
+    an editable install), else the installed copy under ``<prefix>/share/etp-orient/``."""
+    project = ROOT / "content"
+    if project.is_dir():
+        return project
+    return Path(sys.prefix) / "share" / "etp-orient" / "content"
 
 
 def content_dir() -> Path:

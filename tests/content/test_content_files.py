@@ -239,3 +239,31 @@ def test_each_rich_page_has_a_pictogram_of_its_own_under_an_open_licence(app):
     for icon in icons:
         svg = (Path(app.static_folder) / "img" / f"{icon}.svg").read_text()
         assert svg.startswith("<!-- CC0 1.0") and "<svg" in svg and "<script" not in svg
+
+
+def test_every_content_folder_is_installed_with_the_app():
+    """pyproject.toml's data-files list each folder of content/, so that an installed app
+    (not only ``make run`` in the project) finds its pages under <prefix>/share/etp-orient."""
+    import tomllib
+
+    root = default_content_dir().parent
+    data_files = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "data-files"
+    ]
+    listed = {
+        target.removeprefix("share/etp-orient/"): globs for target, globs in data_files.items()
+    }
+    for folder in (root / "content").rglob("*"):
+        if folder.is_dir() and any(f.is_file() for f in folder.iterdir()):
+            relative = str(folder.relative_to(root))
+            assert relative in listed, f"add {relative} to [tool.setuptools.data-files]"
+            suffixes = {f.suffix for f in folder.iterdir() if f.is_file()}
+            assert listed[relative] == [f"{relative}/*{s}" for s in suffixes], relative
+
+
+def test_an_installed_app_reads_the_content_under_its_prefix(tmp_path, monkeypatch):
+    import etp_orient.content.pages as pages
+
+    monkeypatch.setattr(pages, "ROOT", tmp_path / "site-packages")
+    monkeypatch.setattr(pages.sys, "prefix", str(tmp_path / "venv"))
+    assert pages.default_content_dir() == tmp_path / "venv" / "share" / "etp-orient" / "content"
