@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.clock import check_not_in_production
 
     check_not_in_production(app.config)
+    from .content.identity import check_identity
+
+    check_identity(app.config)  # an unreadable accent colour or a missing logo: no start
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)

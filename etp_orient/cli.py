@@ -32,8 +32,12 @@ def init_app(app) -> None:
 
 def _create_app():
     from . import create_app
+    from .content.identity import IdentityError
 
-    return create_app()
+    try:
+        return create_app()
+    except IdentityError as error:  # a platform setting: say which, no traceback
+        raise SystemExit(f"etp-orient cannot start: {error}") from error
 
 
 def main() -> None:

@@ -45,6 +45,16 @@ def from_environment(instance_path: str) -> dict:
         ),
         # OpenID Connect providers (a JSON list; see docs/deploy.md), checked at start-up
         "OIDC_PROVIDERS": env.get("OIDC_PROVIDERS", ""),
+        # the platform's identity (docs/deploy.md "A platform's identity"); a demo by default
+        "PLATFORM_NAME": env.get("PLATFORM_NAME") or "Plateforme ETP de démonstration",
+        "PLATFORM_SHORT_NAME": env.get("PLATFORM_SHORT_NAME") or "ETP démo",
+        "PLATFORM_LOGO": env.get("PLATFORM_LOGO") or None,
+        "PLATFORM_ACCENT_COLOR": env.get("PLATFORM_ACCENT_COLOR") or "#0b5cad",
+        "PLATFORM_CONTACT_PHONE": env.get("PLATFORM_CONTACT_PHONE") or None,
+        "PLATFORM_CONTACT_EMAIL": env.get("PLATFORM_CONTACT_EMAIL") or None,
+        "PLATFORM_WEBSITE": env.get("PLATFORM_WEBSITE") or None,
+        # the folder of the plain pages, the glossary and the legal pages (content/ by default)
+        "CONTENT_DIR": env.get("CONTENT_DIR") or None,
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
         # how long a person has to accept a place offered from the waiting list
         "WAITLIST_OFFER_HOURS": float(env.get("WAITLIST_OFFER_HOURS") or 48),

@@ -57,6 +57,34 @@ def _create_demo_accounts(password: str) -> list[tuple[str, str, str]]:
 
 
 def register(app) -> None:
+    @app.cli.group("content")
+    def content_group():
+        """The plain-language pages (content files: docs/content.md)."""
+
+    @content_group.command("check")
+    @click.option("--quiet", is_flag=True, help="Only print the pages that fail or warn.")
+    def content_check_command(quiet: bool):
+        """Measure every page in every language; exit 1 when one is below its thresholds."""
+        from flask import current_app
+
+        from .check import check_all
+        from .pages import content_dir
+
+        with current_app.test_request_context("/"):
+            results = check_all()
+        click.echo(f"Content folder: {content_dir()}")
+        for result in results:
+            if not quiet or result.failures or result.warnings:
+                click.echo(result.line())
+        failed = [r for r in results if r.failures]
+        warned = [r for r in results if r.warnings and not r.failures]
+        click.echo(
+            f"{len(results)} pages checked: {len(failed)} below their thresholds,"
+            f" {len(warned)} with warnings."
+        )
+        if failed:
+            raise SystemExit(1)
+
     @app.cli.command("sync-conditions")
     def sync_conditions_command():
         """Refresh the condition taxonomy (labels, synonyms, pictograms) from the shipped data."""

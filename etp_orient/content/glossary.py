@@ -4,12 +4,14 @@ Abbreviations (ETP, BEP, CPTS…) are written out in brackets at their first use
 on a page, with a link to their glossary entry: "BEP (bilan éducatif partagé)".
 Later uses get an ``<abbr title>``. Words (atelier, programme…) get a link to
 their entry at their first use. ``/comprendre/glossaire`` lists every entry.
+The entries are a data file per language, ``<CONTENT_DIR>/glossary/<lang>.yaml``.
 """
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+import yaml
 from markupsafe import Markup, escape
 
 from ..core.text import fold
@@ -30,129 +32,49 @@ class Term:
         return self.expansion is not None
 
 
-TERMS: tuple[Term, ...] = (
-    Term(
-        "etp",
-        "ETP",
-        _l("éducation thérapeutique du patient"),
-        _l(
-            "C'est une aide pour mieux vivre avec une maladie qui dure. "
-            "Des soignants formés vous aident, seul et en groupe."
-        ),
-    ),
-    Term(
-        "bep",
-        "BEP",
-        _l("bilan éducatif partagé"),
-        _l(
-            "C'est le premier rendez-vous. Vous parlez seul avec un soignant. "
-            "Vous dites ce qui compte pour vous."
-        ),
-    ),
-    Term(
-        "atelier",
-        _l("atelier"),
-        None,
-        _l("C'est une rencontre en petit groupe, sur un thème. On parle, on essaie, on partage."),
-        (_l("ateliers"),),
-    ),
-    Term(
-        "programme",
-        _l("programme"),
-        None,
-        _l(
-            "C'est tout le parcours : le premier rendez-vous, les ateliers, puis le bilan. "
-            "Il est déclaré à l'agence régionale de santé."
-        ),
-        (_l("programmes"),),
-    ),
-    Term(
-        "coordinateur",
-        _l("coordinateur"),
-        None,
-        _l(
-            "C'est la personne qui organise le programme. Elle fixe les dates et répond aux questions."
-        ),
-        (_l("coordinatrice"), _l("coordinateurs")),
-    ),
-    Term(
-        "medecin-traitant",
-        _l("médecin traitant"),
-        None,
-        _l("C'est votre médecin de famille. Vous l'avez déclaré à l'Assurance maladie."),
-    ),
-    Term(
-        "maladie-chronique",
-        _l("maladie chronique"),
-        None,
-        _l("C'est une maladie qui dure longtemps. On vit avec elle tous les jours."),
-        (_l("maladies chroniques"),),
-    ),
-    Term(
-        "cpts",
-        "CPTS",
-        _l("communauté professionnelle territoriale de santé"),
-        _l(
-            "Ce sont des soignants d'un même territoire. Ils travaillent ensemble. "
-            "Certaines mènent des programmes."
-        ),
-    ),
-    Term(
-        "msp",
-        "MSP",
-        _l("maison de santé pluriprofessionnelle"),
-        _l("C'est un lieu où des soignants de métiers différents travaillent ensemble."),
-    ),
-    Term(
-        "ces",
-        "CES",
-        _l("centre d'examens de santé"),
-        _l("C'est un centre de l'Assurance maladie. Beaucoup mènent des programmes."),
-    ),
-    Term(
-        "ars",
-        "ARS",
-        _l("agence régionale de santé"),
-        _l("C'est l'État dans votre région, pour la santé. Elle vérifie et paie les programmes."),
-    ),
-    Term(
-        "ipa",
-        "IPA",
-        _l("infirmière ou infirmier en pratique avancée"),
-        _l(
-            "C'est une infirmière ou un infirmier avec une formation en plus. "
-            "Elle ou il suit des malades avec le médecin."
-        ),
-    ),
-    Term(
-        "apa",
-        "APA",
-        _l("activité physique adaptée"),
-        _l("C'est bouger avec des exercices adaptés à votre santé. Un éducateur formé vous guide."),
-    ),
-    Term(
-        "bpco",
-        "BPCO",
-        _l("bronchopneumopathie chronique obstructive"),
-        _l("C'est une maladie des bronches. On a le souffle court. Elle dure."),
-    ),
-    Term(
-        "rgpd",
-        "RGPD",
-        _l("règlement général sur la protection des données"),
-        _l(
-            "C'est la loi sur vos données. Elle vaut dans toute l'Europe. Elle vous donne des droits."
-        ),
-    ),
-    Term(
-        "cnil",
-        "CNIL",
-        _l("Commission nationale de l'informatique et des libertés"),
-        _l(
-            "C'est le gardien de vos données en France. Vous pouvez lui écrire si un site ne respecte pas vos droits."
-        ),
-    ),
-)
+def terms(lang: str | None = None) -> tuple[Term, ...]:
+    """The glossary in ``lang`` (the reader's by default): ``glossary/<lang>.yaml`` in the
+    content folder, the French file when that language has none."""
+    from .pages import DEFAULT_LANGUAGE, _reader_language, content_dir
+
+    lang = lang or _reader_language()
+    path = content_dir() / "glossary" / f"{lang}.yaml"
+    if not path.is_file():
+        path = content_dir() / "glossary" / f"{DEFAULT_LANGUAGE}.yaml"
+    return read_glossary(path)
+
+
+_cache: dict = {}
+
+
+def read_glossary(path: Path) -> tuple[Term, ...]:
+    """Parse one glossary file (cached on its modification time); ContentError when wrong."""
+    from .pages import ContentError
+
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _cache:
+        try:
+            entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as error:
+            raise ContentError(f"{path}: not valid YAML ({error})") from error
+        found = []
+        for number, entry in enumerate(entries, 1):
+            if not isinstance(entry, dict) or not all(
+                entry.get(k) for k in ("key", "term", "definition")
+            ):
+                raise ContentError(f"{path}: entry {number} needs key, term and definition")
+            found.append(
+                Term(
+                    str(entry["key"]),
+                    str(entry["term"]),
+                    entry.get("expansion"),
+                    str(entry["definition"]),
+                    tuple(str(form) for form in entry.get("forms") or ()),
+                )
+            )
+        _cache[key] = tuple(found)
+    return _cache[key]
 
 
 def glossary_url(term: Term) -> str:
@@ -161,7 +83,7 @@ def glossary_url(term: Term) -> str:
 
 def sorted_terms() -> list[Term]:
     """Every entry, in alphabetical order of the term as read in the reader's language."""
-    return sorted(TERMS, key=lambda t: fold(str(t.term)))
+    return sorted(terms(), key=lambda t: fold(str(t.term)))
 
 
 class Explainer:
@@ -170,9 +92,9 @@ class Explainer:
     Call it on the page's strings in reading order; it returns escaped markup.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, entries: tuple[Term, ...] | None = None) -> None:
         self.seen: set[str] = set()
-        self._pattern, self._by_form = _pattern()
+        self._pattern, self._by_form = _pattern(terms() if entries is None else entries)
 
     def __call__(self, text) -> Markup:
         escaped = str(escape(str(text)))
@@ -195,11 +117,11 @@ class Explainer:
         return Markup(self._pattern.sub(replace, escaped))  # noqa: S704
 
 
-def _pattern() -> tuple[re.Pattern, dict]:
+def _pattern(entries: tuple[Term, ...]) -> tuple[re.Pattern, dict]:
     """One regular expression for every term in the current language (built per page)."""
     by_form: dict[str, Term] = {}
     abbreviations, words = [], []
-    for term in TERMS:
+    for term in entries:
         if term.is_abbreviation:
             by_form[term.term] = term
             abbreviations.append(re.escape(term.term))
@@ -214,4 +136,4 @@ def _pattern() -> tuple[re.Pattern, dict]:
         parts.append(r"(?<![\w-])(?:" + "|".join(abbreviations) + r")(?![\w-])")
     if words:
         parts.append(r"(?i:(?<![\w-])(?:" + "|".join(words) + r")(?![\w-]))")
-    return re.compile("|".join(parts)), by_form
+    return re.compile("|".join(parts) or r"(?!x)x"), by_form

@@ -115,7 +115,7 @@ EXCEPTIONS = {
 LETTER_SYLLABLES = {"w": 3}  # "double vé"; every other letter reads as one syllable
 
 WORD_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’\-][^\W\d_]+)*['’]?", re.UNICODE)
-SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][»”)])\s+")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?…؟])\s+|(?<=[.!?…؟][»”)])\s+")
 ABBREVIATION_RE = re.compile(r"(?<![\w-])([A-ZÀ-ÖØ-Þ]{2,})(?![\w-])")
 
 
@@ -358,3 +358,37 @@ def measure_html(html: str) -> Report:
     """Measure the main text of a rendered page."""
     blocks, titled = main_text(html)
     return measure(blocks, titled)
+
+
+# --- English ------------------------------------------------------------------------
+
+EN_SILENT_E_RE = re.compile(r"(?:[^aeiouy]e|[^aeiouy]es|[^aeiouytd]ed)$")
+
+
+def english_syllables(word: str) -> int:
+    """Syllables of an English word, by rule: vowel groups, a silent final -e/-es/-ed,
+    "-le" after a consonant counted; a digit or a capital letter group read letter by letter.
+    An estimate (no dictionary), good enough for a page average."""
+    if word.isdigit():
+        return len(word)
+    if word.isupper() and len(word) > 1:
+        return len(word)
+    word = word.lower().strip("'’")
+    groups = len(re.findall(r"[aeiouy]+", word))
+    if len(word) > 3 and EN_SILENT_E_RE.search(word) and groups > 1:
+        groups -= 1
+    if re.search(r"[^aeiouy]le$", word) and len(word) > 3:
+        groups += 1
+    return max(1, groups)
+
+
+def flesch_reading_ease(blocks: list[str]) -> float:
+    """Flesch Reading Ease of English text: 206.835 − 1.015 × words per sentence −
+    84.6 × syllables per word (60–70 plain English; higher is easier)."""
+    found = sentences(blocks)
+    all_words = [w for s in found for w in words(s)]
+    if not found or not all_words:
+        return 100.0
+    per_sentence = len(all_words) / len(found)
+    per_word = sum(english_syllables(w) for w in all_words) / len(all_words)
+    return 206.835 - 1.015 * per_sentence - 84.6 * per_word

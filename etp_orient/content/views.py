@@ -38,7 +38,8 @@ def home():
 
 
 def init_app(app) -> None:
-    from . import views_comprendre
+    from . import identity, views_comprendre
 
     app.register_blueprint(bp)
     views_comprendre.init_app(app)
+    identity.init_app(app)

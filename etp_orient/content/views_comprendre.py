@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import ngettext
 
 from .glossary import Explainer, sorted_terms
-from .pages import condition_pages, easy_pages, get_easy_page, get_page, guide_pages
+from .pages import condition_pages, easy_pages, get_easy_page, get_page, guide_pages, render
 
 bp = Blueprint("comprendre", __name__, url_prefix="/comprendre")
 
@@ -19,18 +19,27 @@ def retention_text() -> str:
     return ngettext("%(num)d jour", "%(num)d jours", days)
 
 
-def _sayer():
-    """A function for the template: fills placeholders, then explains glossary terms."""
-    explain = Explainer()
-    context = {"retention": retention_text()}
+def page_context() -> dict:
+    """The ``{placeholders}`` a content file may use."""
+    config = current_app.config
+    return {
+        "retention": retention_text(),
+        "platform_name": config.get("PLATFORM_NAME") or "",
+        "platform_short_name": config.get("PLATFORM_SHORT_NAME") or "",
+    }
 
-    def say(text):
-        text = str(text)
-        if "%(" in text:
-            text = text % context
-        return explain(text)
 
-    return say
+def _sayer(lang: str | None = None):
+    """A function for the template: explains glossary terms at their first use."""
+    from .glossary import terms
+
+    return Explainer(terms(lang) if lang else None)
+
+
+def render_page(page, say=None):
+    """The page's body as HTML, in the page's own language (French on a fallback)."""
+    say = say or _sayer(page.lang)
+    return render(page, say, page_context())
 
 
 def orientation_url(condition: str | None) -> str:
@@ -70,8 +79,8 @@ def easy(slug: str):
     return render_template(
         "content/comprendre/easy.html",
         page=page,
+        body=render_page(page),
         plain=get_page(slug),
-        say=_sayer(),
         find_url=orientation_url(None),
     )
 
@@ -87,7 +96,7 @@ def page(slug: str):
     return render_template(
         "content/comprendre/page.html",
         page=found,
-        say=_sayer(),
+        body=render_page(found),
         find_url=orientation_url(found.condition),
     )
 

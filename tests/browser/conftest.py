@@ -35,8 +35,9 @@ from tests.conftest import REFERENCE_TABLES
 LANGUAGES = ["fr", "en", "ar"]
 LOCALES = {"fr": "fr-FR", "en": "en-GB", "ar": "ar"}
 
-# Not public pages: the back office, the API, calendar feeds, files, the health check.
-EXCLUDED_PREFIXES = ("/gestion", "/api", "/calendar", "/static", "/healthz")
+# Not public pages: the back office, the API, calendar feeds, files (the platform's
+# logo and colours too), the health check.
+EXCLUDED_PREFIXES = ("/gestion", "/api", "/calendar", "/static", "/platform/", "/healthz")
 # Non-HTML answers of public paths.
 EXCLUDED_SUFFIXES = (".ics", ".json")
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from etp_orient.content.glossary import TERMS
+from etp_orient.content.glossary import terms
 from etp_orient.content.pages import condition_pages, easy_pages, get_page
 from tests.content.comprendre_paths import ALL_PATHS
 
@@ -116,10 +116,13 @@ def test_easy_read_pictograms_exist(app):
     from pathlib import Path
 
     static = Path(app.static_folder)
-    for page in easy_pages():
-        for section in page.sections:
-            for idea in section.ideas:
-                assert (static / "img" / f"{idea.icon}.svg").is_file(), idea.icon
+    from etp_orient.content.pages import icons, listing
+
+    for lang in ("fr", "en", "ar"):
+        for kind in ("plain", "facile", "legal"):
+            for page in listing(kind, lang):
+                for icon in icons(page):
+                    assert (static / "img" / f"{icon}.svg").is_file(), (page.path, icon)
 
 
 # --- glossary --------------------------------------------------------------------
@@ -127,7 +130,7 @@ def test_easy_read_pictograms_exist(app):
 
 def test_glossary_defines_every_term_with_an_anchor(client):
     main = _main(client, "/comprendre/glossaire")
-    for term in TERMS:
+    for term in terms("fr"):
         assert f'<dt id="{term.key}">' in main
     for key in ("etp", "bep", "atelier", "cpts", "msp", "programme", "coordinateur", "ars", "ces"):
         assert f'id="{key}"' in main
@@ -138,7 +141,7 @@ def test_glossary_defines_every_term_with_an_anchor(client):
 def test_abbreviations_are_written_out_and_linked_at_first_use(client, path):
     main = _main(client, path)
     text = re.sub(r"<h[1-6][^>]*>.*?</h[1-6]>", "", main, flags=re.S)
-    for term in (t for t in TERMS if t.is_abbreviation):
+    for term in (t for t in terms("fr") if t.is_abbreviation):
         uses = [m.start() for m in re.finditer(rf"(?<![\w-]){term.term}(?![\w-])", text)]
         if not uses:
             continue

@@ -157,9 +157,17 @@ def test_home_page_in_arabic_is_right_to_left(client):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_plain_language_page_renders_in_the_language(client, catalogs, language):
+    """The page's text is its content file in that language (content/pages/<lang>/)."""
+    from etp_orient.content.pages import default_content_dir, split_front_matter
+
+    path = default_content_dir() / "pages" / language / "etp.md"
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"), path)
     page = client.get(f"/comprendre/etp?lang={language}").get_data(as_text=True)
-    assert _translated(catalogs, language, "L'éducation thérapeutique, c'est quoi ?") in page
-    assert _translated(catalogs, language, "Vivre mieux, tout simplement.") in page
+    assert f"<h1>{meta['title']}</h1>" in page.replace("&#39;", "'")
+    heading = next(line[3:] for line in body.splitlines() if line.startswith("## "))
+    assert f"<h2>{heading}</h2>" in page.replace("&#39;", "'")
+    assert "fallback-note" not in page
+    assert _translated(catalogs, language, "Toutes les pages pour comprendre") in page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
