@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from etp_orient.catalogue.models import Programme
+from etp_orient.core.db import begin_write
 from etp_orient.extensions import db
 from tests.browser.conftest import ORIENTATION, new_context, with_lang
 from tests.fixtures.servers import axe_violations
@@ -18,18 +19,24 @@ VERSIONS = {
 MARKS = {"en": "(in French)", "ar": "(بالفرنسية)"}
 
 
+def _set(code: str, programme_versions, workshop_versions) -> Programme:
+    """Write the versions holding SQLite's write lock first: the live server's workers
+    use the same database."""
+    begin_write()
+    programme = db.session.scalar(select(Programme).where(Programme.code == code))
+    workshop = programme.workshops[0]
+    programme.translations = programme_versions
+    workshop.translations = workshop_versions
+    db.session.commit()
+    return programme
+
+
 @pytest.fixture
 def translated(app_ctx, site):
     programme = db.session.scalar(select(Programme).where(Programme.code == site.programme))
-    before = programme.translations
-    programme.translations = VERSIONS
-    programme.workshops[0].translations = {"en": {"title": "Eating well"}}
-    db.session.commit()
-    yield programme
-    programme = db.session.scalar(select(Programme).where(Programme.code == site.programme))
-    programme.translations = before
-    programme.workshops[0].translations = None
-    db.session.commit()
+    before = (programme.translations, programme.workshops[0].translations)
+    yield _set(site.programme, VERSIONS, {"en": {"title": "Eating well"}})
+    _set(site.programme, *before)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en", "ar"])

@@ -133,3 +133,33 @@ def test_the_helper_follows_the_language_at_render_time(offer, app):  # noqa: F8
         assert str(title) == "Diabète et grossesse"
     site = db.session.scalar(select(Site).where(Site.code == "saint-yrieix-salle"))
     assert str(localized(site, "transport", "en")) == ""
+
+
+def test_the_confirmation_e_mail_is_in_the_person_s_language(offer, app):  # noqa: F811
+    from etp_orient.booking.participants import ParticipantData
+    from etp_orient.booking.services import book_slot
+    from etp_orient.notify.models import OutboxMessage
+
+    _translate(offer)
+    with app.test_request_context("/"):
+        book_slot(
+            "bep-dg-angouleme-1",
+            ParticipantData(
+                first_name="Sam",
+                last_name="Lee",
+                birth_year=1990,
+                email="sam@example.org",
+                language="en",
+                consent_contact=True,
+            ),
+        )
+        db.session.commit()
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "sam@example.org")
+    )
+    assert "Diabetes while pregnant" in message.subject + message.body_text
+    assert "1 rue de la Santé, 16000 Angoulême" in message.body_text
+    # the site's name has no English version: French, marked in the HTML part
+    assert '<span lang="fr">Hôpital de Girac</span> <span class="lang-mark">(in French)</span>' in (
+        message.body_html
+    )
