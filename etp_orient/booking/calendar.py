@@ -57,7 +57,7 @@ def _commune_name(insee: str | None) -> str | None:
 def site_location(site, room: str | None = None) -> str:
     """One line: room, site name, street address, postal code and commune."""
     town = " ".join(p for p in (site.postal_code, _commune_name(site.commune_insee)) if p)
-    parts = [room, site.name, site.address, town]
+    parts = [room, str(site.localized("name")), site.address, town]
     return ", ".join(p.strip() for p in parts if p and p.strip())
 
 
@@ -67,8 +67,9 @@ def _site_lines(site) -> list[str]:
         lines.append(gettext("Accès : de plain-pied, sans marche."))
     elif site.step_free_access is False:
         lines.append(gettext("Accès : il y a des marches."))
-    if site.transport:
-        lines.append(gettext("Pour venir : %(transport)s", transport=site.transport))
+    transport = str(site.localized("transport"))
+    if transport:
+        lines.append(gettext("Pour venir : %(transport)s", transport=transport))
     return lines
 
 
@@ -178,7 +179,7 @@ def slot_event(
         cancelled_when = cancelled_at or slot_cancelled_at(slot)
         explicit = explicit_titles or not personal
         if explicit:
-            summary = f"{_slot_kind_title(slot.kind)} – {programme.display_title}"
+            summary = f"{_slot_kind_title(slot.kind)} – {programme.localized('display_title')}"
         else:
             summary = gettext("Rendez-vous santé")
         if cancelled_when:
@@ -236,7 +237,7 @@ def session_event(
         explicit = explicit_titles or not personal
 
         if explicit:
-            summary = f"{workshop.title} – {programme.display_title}"
+            summary = f"{workshop.localized('title')} – {programme.localized('display_title')}"
         elif index:
             summary = gettext("Atelier santé – séance %(n)s", n=index)
         else:
@@ -250,7 +251,7 @@ def session_event(
         if cancelled_when:
             lines.append(gettext("Cette séance est annulée."))
         if explicit and workshop.summary_plain:
-            lines.append(workshop.summary_plain)
+            lines.append(str(workshop.localized("summary_plain")))
         location, practical = _place("session", site, session.room if site else None)
         lines.extend(practical)
         if personal and video_url and not cancelled_when:

@@ -279,7 +279,7 @@ def _place_label(slot) -> str:
         return _("par téléphone")
     if slot.remote == "video":
         return _("en vidéo")
-    return slot.site.name if slot.site else ""
+    return str(slot.site.localized("name")) if slot.site else ""
 
 
 # ---------------------------------------------------------------- final and follow-up

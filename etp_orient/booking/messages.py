@@ -34,15 +34,15 @@ def slot_place(slot: Slot) -> dict:
     site = slot.site
     return {
         "remote": slot.remote,
-        "site_name": site.name if site else None,
-        "address": " ".join(p for p in (site.address, site.postal_code) if p) if site else None,
-        "transport": site.transport if site else None,
+        "site_name": site.localized("name") if site else None,
+        "address": site.address_line if site else None,
+        "transport": site.localized("transport") if site else None,
     }
 
 
 def slot_context(slot: Slot) -> dict:
     return {
-        "programme_title": slot.programme.display_title,
+        "programme_title": slot.programme.localized("display_title"),
         "start": slot.start_at,
         "end": slot.end_at,
         "tz": slot.timezone,
@@ -54,18 +54,19 @@ def slot_context(slot: Slot) -> dict:
 def cohort_context(cohort: Cohort) -> dict:
     sessions = [s for s in cohort.sessions if s.status != "cancelled"]
     return {
-        "programme_title": cohort.programme.display_title,
+        "programme_title": cohort.programme.localized("display_title"),
         "cohort_code": cohort.code,
         "tz": cohort.timezone,
         "remote": cohort.site is None,
-        "site_name": cohort.site.name if cohort.site else None,
-        "address": (
-            " ".join(p for p in (cohort.site.address, cohort.site.postal_code) if p)
-            if cohort.site
-            else None
-        ),
+        "site_name": cohort.site.localized("name") if cohort.site else None,
+        "address": cohort.site.address_line if cohort.site else None,
         "sessions": [
-            {"title": s.workshop.title, "start": s.start_at, "end": s.end_at, "tz": s.timezone}
+            {
+                "title": s.workshop.localized("title"),
+                "start": s.start_at,
+                "end": s.end_at,
+                "tz": s.timezone,
+            }
             for s in sessions
         ],
     }

@@ -131,9 +131,25 @@ def register(app) -> None:
 
     @app.cli.command("export-offer")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-    def export_offer_command(path):
-        """Write the whole offer to a JSON file that imports back unchanged."""
-        data = export_offer()
+    @click.option(
+        "--format",
+        "file_format",
+        type=click.Choice(["offer", "fhir"]),
+        default="offer",
+        show_default=True,
+        help="offer: the offer file (imports back); fhir: a FHIR R4 Bundle of the published offer.",
+    )
+    def export_offer_command(path, file_format):
+        """Write the whole offer to a JSON file that imports back unchanged (or, with
+        ``--format fhir``, the published offer as a FHIR R4 Bundle)."""
+        if file_format == "fhir":
+            from flask import current_app
+
+            from .offer.fhir import offer_bundle
+
+            data = offer_bundle(current_app.config["BASE_URL"])
+        else:
+            data = export_offer()
         db.session.rollback()
         try:
             with open(path, "w", encoding="utf-8") as handle:
@@ -147,6 +163,15 @@ def register(app) -> None:
                     reason=exc.strerror,
                 )
             ) from exc
+        if file_format == "fhir":
+            click.echo(
+                _(
+                    "%(resources)s ressource(s) FHIR exportées dans %(path)s.",
+                    resources=len(data["entry"]),
+                    path=path,
+                )
+            )
+            return
         click.echo(
             _(
                 "%(programmes)s programme(s), %(slots)s créneau(x) et %(cohorts)s groupe(s) "

@@ -20,6 +20,8 @@ from sqlalchemy.types import JSON
 
 from ..core.models import TimestampMixin, enum_check
 from ..extensions import db
+from ..geo.models import Commune
+from .localize import Translatable
 
 STRUCTURE_KINDS = ("cpts", "msp", "ces", "hospital", "utep", "platform", "association", "other")
 FORMATS = ("presentiel", "distanciel", "mixte")
@@ -59,7 +61,7 @@ class Structure(TimestampMixin, db.Model):
         return f"<Structure {self.code}>"
 
 
-class Site(TimestampMixin, db.Model):
+class Site(Translatable, TimestampMixin, db.Model):
     """A place where BEPs and ateliers happen."""
 
     __tablename__ = "sites"
@@ -84,8 +86,26 @@ class Site(TimestampMixin, db.Model):
     transport: Mapped[str | None] = mapped_column(String(300))
     # IANA time zone of the site, e.g. "Europe/Paris", "Indian/Reunion"
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", nullable=False)
+    # the coordinator's own versions: {"en": {"name", "transport"}, "ar": …}; kept in the
+    # database and the back office only (the offer file has no site translations)
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     structure: Mapped[Structure] = relationship(back_populates="sites")
+    commune: Mapped[Commune] = relationship(viewonly=True)
+
+    @property
+    def town_line(self) -> str:
+        """Postal code and town, e.g. "16710 Saint-Yrieix-sur-Charente"."""
+        postal = self.postal_code
+        if not postal and self.commune is not None and self.commune.postal_codes:
+            postal = min(p.code for p in self.commune.postal_codes)
+        town = self.commune.name if self.commune is not None else ""
+        return " ".join(p for p in (postal, town) if p)
+
+    @property
+    def address_line(self) -> str:
+        """Street address, postal code and town on one line."""
+        return ", ".join(p for p in (self.address, self.town_line) if p)
 
     def __repr__(self) -> str:
         return f"<Site {self.code}>"
@@ -145,7 +165,7 @@ programme_sites = Table(
 )
 
 
-class Programme(TimestampMixin, db.Model):
+class Programme(Translatable, TimestampMixin, db.Model):
     """A declared ETP programme: BEP → ordered workshops → final assessment → follow-up."""
 
     __tablename__ = "programmes"
@@ -247,7 +267,7 @@ class TeamMember(db.Model):
     programme: Mapped[Programme] = relationship(back_populates="team")
 
 
-class Workshop(db.Model):
+class Workshop(Translatable, db.Model):
     """An atelier theme of a programme; a transversal one is open to several programmes."""
 
     __tablename__ = "workshops"

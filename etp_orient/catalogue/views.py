@@ -51,4 +51,7 @@ def programme(code: str):
 
 
 def init_app(app) -> None:
+    from . import localize
+
     app.register_blueprint(bp)
+    localize.init_app(app)

@@ -216,7 +216,7 @@ def _people(cohort: Cohort):
 
 def _session_line(session: GroupSession, old_start: datetime | None = None) -> dict:
     return {
-        "title": session.workshop.title,
+        "title": session.workshop.localized("title"),  # in the recipient's language
         "start": session.start_at,
         "end": session.end_at,
         "tz": session.timezone,
@@ -259,7 +259,9 @@ def _tell(
             for s, _old in changed
         ]
         ics = build_calendar(
-            events, name=cohort.programme.display_title, method="CANCEL" if cancel else "REQUEST"
+            events,
+            name=str(cohort.programme.localized("display_title", person.language)),
+            method="CANCEL" if cancel else "REQUEST",
         )
         messages.send(
             person,

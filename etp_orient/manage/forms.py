@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from ..accounts.forms import choices
 from ..booking.forms import checked_email, normalise_phone
+from ..catalogue.localize import TRANSLATED_FIELDS, TRANSLATION_LANGUAGES, clean_translations
 from ..catalogue.models import (
     FORMATS,
     GROUP_ACCESS,
@@ -111,6 +112,86 @@ GROUP_ACCESS_LABELS = {
 }
 
 
+def _too_long(limit: int) -> Length:
+    return Length(max=limit, message=_l("Trop long : %(max)s caractères au plus."))
+
+
+class ProgrammeTranslationFields:
+    """The English and Arabic versions of a programme's texts (all optional)."""
+
+    title_en = StringField(_l("Titre déclaré, en anglais"), validators=[Optional(), _too_long(200)])
+    plain_title_en = StringField(
+        _l("Titre en mots simples, en anglais"), validators=[Optional(), _too_long(200)]
+    )
+    summary_plain_en = TextAreaField(
+        _l("Résumé en mots simples, en anglais"), validators=[Optional(), _too_long(2000)]
+    )
+    title_ar = StringField(_l("Titre déclaré, en arabe"), validators=[Optional(), _too_long(200)])
+    plain_title_ar = StringField(
+        _l("Titre en mots simples, en arabe"), validators=[Optional(), _too_long(200)]
+    )
+    summary_plain_ar = TextAreaField(
+        _l("Résumé en mots simples, en arabe"), validators=[Optional(), _too_long(2000)]
+    )
+
+
+class WorkshopTranslationFields:
+    """The English and Arabic versions of a workshop's title and description."""
+
+    title_en = StringField(
+        _l("Titre de l'atelier, en anglais"), validators=[Optional(), _too_long(200)]
+    )
+    summary_plain_en = TextAreaField(
+        _l("Ce qu'on y fait, en anglais"), validators=[Optional(), _too_long(1000)]
+    )
+    title_ar = StringField(
+        _l("Titre de l'atelier, en arabe"), validators=[Optional(), _too_long(200)]
+    )
+    summary_plain_ar = TextAreaField(
+        _l("Ce qu'on y fait, en arabe"), validators=[Optional(), _too_long(1000)]
+    )
+
+
+class SiteTranslationFields:
+    """The English and Arabic versions of a site's name and transport note."""
+
+    name_en = StringField(_l("Nom, en anglais"), validators=[Optional(), _too_long(200)])
+    transport_en = StringField(
+        _l("Transports en commun, en anglais"), validators=[Optional(), _too_long(300)]
+    )
+    name_ar = StringField(_l("Nom, en arabe"), validators=[Optional(), _too_long(200)])
+    transport_ar = StringField(
+        _l("Transports en commun, en arabe"), validators=[Optional(), _too_long(300)]
+    )
+
+
+def translation_fields(form, kind: str) -> list[tuple[str, list]]:
+    """(language, the form's translation fields in it), for the template."""
+    return [
+        (lang, [form[f"{name}_{lang}"] for name in TRANSLATED_FIELDS[kind]])
+        for lang in TRANSLATION_LANGUAGES
+    ]
+
+
+def translations_from(form, kind: str) -> dict | None:
+    """The translations typed in the form, cleaned (None when all are empty)."""
+    return clean_translations(
+        kind,
+        {
+            lang: {name: form[f"{name}_{lang}"].data for name in TRANSLATED_FIELDS[kind]}
+            for lang in TRANSLATION_LANGUAGES
+        },
+    )
+
+
+def fill_translations(form, kind: str, translations: dict | None) -> None:
+    """Put a row's stored translations in the form's fields (on a first display)."""
+    for lang in TRANSLATION_LANGUAGES:
+        given = (translations or {}).get(lang) or {}
+        for name in TRANSLATED_FIELDS[kind]:
+            form[f"{name}_{lang}"].data = given.get(name) or ""
+
+
 class ProgrammeNewForm(BaseForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
     code = StringField(
@@ -122,7 +203,7 @@ class ProgrammeNewForm(BaseForm):
     )
 
 
-class ProgrammeForm(BaseForm):
+class ProgrammeForm(ProgrammeTranslationFields, BaseForm):
     title = StringField(
         _l("Titre déclaré"), validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)]
     )
@@ -208,7 +289,7 @@ class WorkshopForm(BaseForm):
     transversal = BooleanField(_l("Ouvert aux patients d'autres programmes"))
 
 
-class WorkshopEditForm(BaseForm):
+class WorkshopEditForm(WorkshopTranslationFields, BaseForm):
     title = StringField(
         _l("Titre de l'atelier"),
         validators=[DataRequired(_l("Saisissez un titre.")), Length(max=200)],
@@ -229,7 +310,7 @@ class TeamMemberForm(BaseForm):
     is_coordinator = BooleanField(_l("Coordonne le programme"))
 
 
-class SiteForm(BaseForm):
+class SiteForm(SiteTranslationFields, BaseForm):
     structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
     code = StringField(
         _l("Code"), validators=[DataRequired(_l("Saisissez un code.")), Length(max=80), CODE]

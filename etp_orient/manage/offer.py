@@ -61,6 +61,7 @@ def update_programme(programme: Programme, data: dict, *, sites: list[Site], act
         "languages",
         "catchment_km",
         "group_access",
+        "translations",
     ):
         if name in data:
             value = data[name]
@@ -150,6 +151,8 @@ def save_site(site: Site | None, structure: Structure, data: dict, *, actor: Use
     site.step_free_access = None if step in (None, "") else step == "1"
     site.transport = data.get("transport") or None
     site.timezone = data.get("timezone") or "Europe/Paris"
+    if "translations" in data:
+        site.translations = data["translations"] or None
     db.session.flush()
     _audit("site.save", actor, "site", site.id)
     return site
@@ -183,10 +186,13 @@ def remove_workshop(workshop: Workshop, *, actor: User) -> None:
 
 
 def update_workshop(workshop: Workshop, data: dict, *, actor: User) -> None:
-    """Change a workshop's title, plain description, length and openness (not its code)."""
+    """Change a workshop's title, plain description, translations, length and openness
+    (not its code)."""
     workshop.title = data["title"]
     workshop.summary_plain = (data.get("summary_plain") or "").strip() or None
     workshop.duration_min = data.get("duration_min")
     workshop.transversal = bool(data.get("transversal"))
+    if "translations" in data:
+        workshop.translations = data["translations"] or None
     db.session.flush()
     _audit("workshop.update", actor, "programme", workshop.programme_id)

@@ -20,6 +20,9 @@ from .forms import (
     TeamMemberForm,
     WorkshopEditForm,
     WorkshopForm,
+    fill_translations,
+    translation_fields,
+    translations_from,
 )
 from .loaders import load_programme, load_site, programme_structures
 from .scope import programme_ids_query, sites_query, structures_query
@@ -121,6 +124,7 @@ def programme(programme_code: str):
                     "languages": form.languages.data or ["fr"],
                     "catchment_km": form.catchment_km.data,
                     "group_access": form.group_access.data,
+                    "translations": translations_from(form, "programme"),
                 },
                 sites=list(sites),
                 actor=current_user,
@@ -131,10 +135,12 @@ def programme(programme_code: str):
     else:
         form.conditions.data = [c.code for c in programme.conditions]
         form.sites.data = [s.code for s in programme.sites]
+        fill_translations(form, "programme", programme.translations)
     return render_template(
         "manage/programme.html",
         programme=programme,
         form=form,
+        translation_groups=translation_fields(form, "programme"),
         editable=editable,
         status_form=StatusForm(status=programme.status),
         workshop_form=WorkshopForm(formdata=None),
@@ -222,6 +228,7 @@ def _site_form(site: Site | None) -> SiteForm:
     if site is not None and not form.is_submitted():
         form.step_free_access.data = {True: "1", False: "0"}.get(site.step_free_access, "")
         form.structure.data = site.structure.code
+        fill_translations(form, "site", site.translations)
     return form
 
 
@@ -235,7 +242,12 @@ def _save_site_from(form: SiteForm, site: Site | None):
             abort(404)
         check_structures({structure.id}, "manage")
     try:
-        saved = offer.save_site(site, structure, form.data, actor=current_user)
+        saved = offer.save_site(
+            site,
+            structure,
+            {**form.data, "translations": translations_from(form, "site")},
+            actor=current_user,
+        )
     except offer.OfferError as error:
         db.session.rollback()
         getattr(form, error.field).errors.append(MESSAGES[error.message]())
@@ -253,7 +265,13 @@ def site_new():
         answer = _save_site_from(form, None)
         if answer is not None:
             return answer
-    return render_template("manage/site.html", form=form, site=None, editable=True)
+    return render_template(
+        "manage/site.html",
+        form=form,
+        site=None,
+        editable=True,
+        translation_groups=translation_fields(form, "site"),
+    )
 
 
 @bp.route("/sites/<site_code>", methods=["GET", "POST"])
@@ -270,7 +288,13 @@ def site(site_code: str):
             answer = _save_site_from(form, site)
             if answer is not None:
                 return answer
-    return render_template("manage/site.html", form=form, site=site, editable=editable)
+    return render_template(
+        "manage/site.html",
+        form=form,
+        site=site,
+        editable=editable,
+        translation_groups=translation_fields(form, "site"),
+    )
 
 
 def _workshop(programme, workshop_id: int) -> Workshop:
@@ -314,11 +338,21 @@ def workshop_edit(programme_code: str, workshop_id: int):
     programme = load_programme(programme_code, "manage")
     workshop = _workshop(programme, workshop_id)
     form = WorkshopEditForm(obj=workshop)
+    if not form.is_submitted():
+        fill_translations(form, "workshop", workshop.translations)
     if form.validate_on_submit():
-        offer.update_workshop(workshop, form.data, actor=current_user)
+        offer.update_workshop(
+            workshop,
+            {**form.data, "translations": translations_from(form, "workshop")},
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("Atelier enregistré."), "info")
         return redirect(url_for(".programme", programme_code=programme.code) + "#ateliers")
     return render_template(
-        "manage/workshop_edit.html", programme=programme, workshop=workshop, form=form
+        "manage/workshop_edit.html",
+        programme=programme,
+        workshop=workshop,
+        form=form,
+        translation_groups=translation_fields(form, "workshop"),
     )

@@ -126,10 +126,11 @@ def _place(site) -> dict | None:
     if site is None:
         return None
     return {
-        "name": site.name,
-        "address": site.address,
+        "name": site.localized("name"),
+        # street, postal code and town on one line
+        "address": site.address_line,
         "postal_code": site.postal_code,
-        "transport": site.transport,
+        "transport": site.localized("transport"),
         "step_free_access": site.step_free_access,
     }
 
@@ -185,7 +186,7 @@ def _queue_booking(key: str, participant, booking) -> OutboxMessage | None:
         "remote": slot.remote,
         "place": _place(slot.site),
         "professional": slot.professional,
-        "programme_title": slot.programme.display_title
+        "programme_title": slot.programme.localized("display_title")
         if participant.feed_explicit_titles
         else None,
         "contact_phone": slot.programme.contact_phone,
@@ -217,8 +218,10 @@ def _queue_session(key: str, participant, session, enrollment) -> OutboxMessage 
         "place": _place(site),
         "room": session.room,
         "video_url": session.video_url or cohort.video_url,
-        "workshop_title": session.workshop.title if participant.feed_explicit_titles else None,
-        "programme_title": cohort.programme.display_title
+        "workshop_title": session.workshop.localized("title")
+        if participant.feed_explicit_titles
+        else None,
+        "programme_title": cohort.programme.localized("display_title")
         if participant.feed_explicit_titles
         else None,
         "contact_phone": cohort.programme.contact_phone,

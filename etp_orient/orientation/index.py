@@ -37,6 +37,8 @@ class SiteEntry:
     lon: float
     timezone: str
     step_free_access: bool | None
+    # the coordinator's English and Arabic versions of the name (see catalogue.localize)
+    translations: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ProgrammeEntry:
     condition_codes: tuple[str, ...]
     sites: tuple[SiteEntry, ...]
     updated_at: object = None
+    # the coordinator's English and Arabic versions of the texts (see catalogue.localize)
+    translations: dict | None = None
 
     @property
     def display_title(self) -> str:
@@ -147,6 +151,7 @@ def _build(version: tuple) -> OfferIndex:
             Programme.pregnancy,
             Programme.catchment_km,
             Programme.updated_at,
+            Programme.translations,
         ).where(Programme.status == "published")
     ).all()
     conds: dict[int, list[str]] = {}
@@ -169,6 +174,7 @@ def _build(version: tuple) -> OfferIndex:
             Site.lon,
             Site.timezone,
             Site.step_free_access,
+            Site.translations,
         )
         .join(Site, Site.id == programme_sites.c.site_id)
         .join(Programme, Programme.id == programme_sites.c.programme_id)
@@ -177,7 +183,7 @@ def _build(version: tuple) -> OfferIndex:
         .order_by(programme_sites.c.programme_id, programme_sites.c.position)
     ):
         sites.setdefault(row[0], []).append(
-            SiteEntry(row[1], row[2], row[3], row[4] or "", row[5], row[6], row[7], row[8])
+            SiteEntry(row[1], row[2], row[3], row[4] or "", row[5], row[6], row[7], row[8], row[9])
         )
     for row in rows:
         entry = ProgrammeEntry(
@@ -194,6 +200,7 @@ def _build(version: tuple) -> OfferIndex:
             condition_codes=tuple(conds.get(row.id, ())),
             sites=tuple(sites.get(row.id, ())),
             updated_at=row.updated_at,
+            translations=row.translations,
         )
         index.programmes[entry.id] = entry
         if entry.catchment_km:

@@ -28,6 +28,7 @@ from .explain import condition_label, day_filter, reasons_text, slot_filter, tra
 from .forms import ProOrientForm, ReferralForm, SendLinkForm, WhereForm, query_values
 from .index import get_index
 from .matching import OrientationQuery, QueryError, orient
+from .twins import twin_lines
 
 bp = Blueprint("orientation", __name__)
 
@@ -147,6 +148,8 @@ def _results_context(orientation) -> dict:
     return {
         "orientation": orientation,
         "reasons": lambda result: reasons_text(result, conditions, translate),
+        # "Structure, Town" under the results that share a title
+        "whom": twin_lines(orientation),
         "understood": _understood_labels(orientation.named_conditions),
         "platform_contact": current_app.config["PLATFORM_CONTACT"],
         "params": {k: request.args.getlist(k) for k in PARAMS if request.args.getlist(k)},
