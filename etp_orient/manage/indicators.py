@@ -246,6 +246,36 @@ FIGURES = [
         territory_only=True,
     ),
     Figure(
+        "unmet",
+        _l("Orientations sans rien sur place à portée"),
+        _l(
+            "Orientations de l'année (même périmètre) où une maladie a été reconnue mais où aucun programme avec un lieu à portée n'a été trouvé (les programmes à distance ne comptent pas ; une recherche « à distance » seulement n'en est pas une). Compté depuis décembre 2026 : les lignes plus anciennes ne le disent pas."
+        ),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_departement",
+        _l("… par département"),
+        _l("Département de la commune donnée."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_condition",
+        _l("… par maladie"),
+        _l("Chaque code de maladie reconnu compte une fois par orientation."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_departement_condition",
+        _l("… par département et maladie"),
+        _l("Les mêmes comptes, par couple « département / maladie »."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
         "referrals_issued",
         _l("Orientations avec code remises"),
         _l("Codes d'orientation créés dans l'année."),
@@ -622,7 +652,20 @@ def _orientation_figures(start: datetime, end: datetime, departements=None) -> d
     for log in logs:
         for code in set(log.condition_codes or []):
             conditions[code] += 1
+    unmet = [log for log in logs if log.nothing_nearby]
+    unmet_conditions: Counter = Counter()
+    unmet_pairs: Counter = Counter()
+    for log in unmet:
+        for code in set(log.condition_codes or []):
+            unmet_conditions[code] += 1
+            unmet_pairs[f"{log.departement or 'unknown'} / {code}"] += 1
     return {
+        "unmet": len(unmet),
+        "unmet_by_departement": dict(
+            sorted(Counter(log.departement or "unknown" for log in unmet).items())
+        ),
+        "unmet_by_condition": dict(sorted(unmet_conditions.items())),
+        "unmet_by_departement_condition": dict(sorted(unmet_pairs.items())),
         "orientations": len(logs),
         "orientations_by_channel": dict(sorted(Counter(log.channel for log in logs).items())),
         "orientations_by_condition": dict(sorted(conditions.items())),

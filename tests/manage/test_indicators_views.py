@@ -50,7 +50,8 @@ def test_command_line_csv(app, runner, clock):
         _world()
     result = runner.invoke(args=["indicators", "--year", "2026", "--csv"])
     assert result.exit_code == 0, result.output
-    assert "2026,territory,,orientations,Orientations réalisées,3," in result.output
+    assert "2026,territory,,orientations,Orientations réalisées,6," in result.output
+    assert '2026,territory,,unmet_by_departement,… par département,"16: 1, 59: 1",' in result.output
     plain = runner.invoke(args=["indicators", "--year", "2026"])
     assert "bep_patients" in plain.output
 
@@ -59,15 +60,21 @@ def test_orientation_counts_follow_the_users_structures(app, client, clock):
     clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))
     with app.app_context():
         a, b, admin = make_world()  # A in Angoulême (16), B in Lille (59)
-        _world()  # two logs in 16, one without a commune
+        _world()  # 2026: four logs in 16, one in 59, one without a commune
         login_as(client, b.users["coordinator"])
     lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
-    assert "2026,territory,,orientations,Orientations réalisées,0," in lines
+    assert "2026,territory,,orientations,Orientations réalisées,1," in lines
+    assert (
+        '2026,territory,,unmet_by_departement_condition,… par département et maladie,"59 / bpco: 1, 59 / hypertension: 1",'
+        in lines
+    )
     with app.app_context():
         login_as(client, db.session.merge(a.users["coordinator"]))
     lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
-    assert "2026,territory,,orientations,Orientations réalisées,2," in lines
+    assert "2026,territory,,orientations,Orientations réalisées,4," in lines
+    assert "2026,territory,,unmet,Orientations sans rien sur place à portée,1," in lines
     with app.app_context():
         login_as(client, db.session.merge(admin))
     lines = client.get("/gestion/indicateurs.csv?annee=2026").get_data(as_text=True)
-    assert "2026,territory,,orientations,Orientations réalisées,3," in lines
+    assert "2026,territory,,orientations,Orientations réalisées,6," in lines
+    assert "2026,territory,,unmet,Orientations sans rien sur place à portée,2," in lines
