@@ -356,8 +356,15 @@ def _programme_figures(
     for a in marks:
         if a.status == "present":
             count_sessions[a.participant_id] += 1
+    # an individual session counts once the person had a BEP in that programme
+    bep_at: dict[tuple[int, int], datetime] = {}
+    for b in sorted(bep_held, key=lambda b: b.slot.start_at):
+        bep_at.setdefault((b.slot.programme_id, b.participant_id), b.slot.start_at)
     for b in held:
-        if b.slot.kind != "bep":
+        key = (b.slot.programme_id, b.participant_id)
+        if b.slot.kind != "bep" and (
+            key in data.bep_before or (key in bep_at and bep_at[key] <= b.slot.start_at)
+        ):
             count_sessions[b.participant_id] += 1
     # A BEP held this year or before (a December BEP, then January's workshops).
     had_bep = set(bep_first) | {

@@ -8,7 +8,7 @@ People: p1 (BEP held, 3 workshops, final, follow-up: completes), p2 (remote BEP 
 in 2026), p5 (no BEP, 1 workshop, left the cohort), p6 (waiting list only), p7 (had a
 place, left before the group's first session: a withdrawal, not a dropout).
 Programme P3: p8 (BEP held in December 2025, final assessment in January 2026: entered in
-2026, so P3 is active). Orientation logs in 2026: four in département 16 (the structure's
+2026, so P3 is active); p9 (a follow-up in February, then a BEP in May: not entered). Orientation logs in 2026: four in département 16 (the structure's
 site; one found only a remote programme: unmet demand; one asked for remote only and found
 nothing: not unmet on site), one in 59 that found nothing (unmet), one without a commune
 written before the flag existed (unknown); one more in 2025.
@@ -56,7 +56,7 @@ def _world():
     db.session.flush()
     people = {
         k: make_participant(k, "X", f"{k}@example.org")
-        for k in ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8")
+        for k in ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
     }
 
     def slot(code, kind, start, remote=None):
@@ -273,9 +273,12 @@ def _world():
     p3 = Programme(code="p3", title="P3", formats=["presentiel"])
     p3.structures.append(structure)
     db.session.add(p3)
-    for code, kind, start in (
-        ("p3-bep", "bep", at(2025, 12, 10)),
-        ("p3-fin", "final", at(2026, 1, 20)),
+    for code, kind, start, person in (
+        ("p3-bep", "bep", at(2025, 12, 10), "p8"),
+        ("p3-fin", "final", at(2026, 1, 20), "p8"),
+        # p9: a follow-up before their BEP does not make them enter the programme
+        ("p3-sui", "followup", at(2026, 2, 1), "p9"),
+        ("p3-bep2", "bep", at(2026, 5, 1), "p9"),
     ):
         row = Slot(
             code=code,
@@ -287,7 +290,7 @@ def _world():
             timezone="Europe/Paris",
         )
         db.session.add(
-            Booking(participant=people["p8"], slot=row, status="confirmed", outcome="held")
+            Booking(participant=people[person], slot=row, status="confirmed", outcome="held")
         )
     db.session.commit()
     return p1, p2
@@ -368,7 +371,7 @@ def test_unmet_demand_by_departement_and_condition(report):
 def test_territory_adds_up_the_programmes(report):
     result, p1, p2 = report
     assert result.per_programme[p2.id]["bep_patients"] == 0
-    assert result.territory["bep_patients"] == 2
+    assert result.territory["bep_patients"] == 3  # p1, p2 in P1; p9 in P3
     assert result.territory["collective_held"] == 3
 
 
@@ -388,8 +391,9 @@ def test_a_bep_held_the_year_before_then_a_session_enters_the_programme(report):
     result, _p1, _p2 = report
     p3 = next(p for p in result.programmes if p.code == "p3")
     figures = result.per_programme[p3.id]
-    assert figures["bep_patients"] == 0  # the BEP was in 2025
-    assert figures["entered"] == 1 and figures["individual_held"] == 1
+    assert figures["bep_patients"] == 1  # p9 (p8's BEP was in 2025)
+    assert figures["entered"] == 1  # p8; p9's only session came before their BEP
+    assert figures["individual_held"] == 3  # p8's final, p9's follow-up and BEP
     assert figures["withdrawn"] == 0 and figures["left"] == 0
 
 
