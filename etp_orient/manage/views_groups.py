@@ -68,7 +68,7 @@ def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: i
         participants=participants,
         without_bep=service.without_bep(cohort, participants),
         live_sessions=live,
-        history=service.attendance_history(cohort) if live else {},
+        history=service.attendance_history_rows(cohort, live, participants) if live else [],
         waiting=service.enrollments(cohort, "waitlisted"),
         others=_other_cohorts(cohort),
         form=form or ParticipantForm(formdata=None),
