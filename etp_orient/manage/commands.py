@@ -11,7 +11,10 @@ def register(app) -> None:
     @click.option("--year", type=int, default=None, help="Calendar year (default: the last one).")
     @click.option("--csv", "as_csv", is_flag=True, help="Write the whole table as CSV.")
     def indicators_command(year: int | None, as_csv: bool):
-        """Compute the activity figures of INDICATORS.md per programme and for the territory."""
+        """Compute the activity figures of INDICATORS.md per programme and for the territory.
+
+        Orientation and unmet-demand counts cover every département of the platform.
+        """
         year = year or indicators.default_year()
         report = indicators.compute(year)
         if as_csv:

@@ -4,6 +4,7 @@ Joining and leaving go through the booking services (``booking.cohorts``), so
 capacity, the waiting list and the messages follow the same rules as online.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -129,6 +130,57 @@ def attendance_history(cohort: Cohort) -> dict[tuple[int, int], str]:
         .where(GroupSession.cohort_id == cohort.id)
     )
     return {(p, s): status for p, s, status in rows}
+
+
+@dataclass
+class HistoryRow:
+    """One person's line of the group page's attendance history."""
+
+    enrollment: Enrollment
+    marks: list[str]  # per session: present, absent, excused, none (not marked), upcoming
+    present: int  # sessions attended
+    open_sessions: int  # sessions whose roll is open (their day has come)
+    left: bool  # no longer in the group (they keep their past marks)
+
+
+def attendance_history_rows(
+    cohort: Cohort, sessions: list[GroupSession], people: list[Enrollment]
+) -> list[HistoryRow]:
+    """Each person's mark at each of ``sessions``, the people of the group first, then those
+    who left it after being marked at least once. Two statements whatever the size."""
+    history = attendance_history(cohort)
+    marked = {participant for participant, _session in history}
+    gone = list(
+        db.session.scalars(
+            select(Enrollment)
+            .where(
+                Enrollment.cohort_id == cohort.id,
+                Enrollment.status == "cancelled",
+                Enrollment.participant_id.in_(marked or {-1}),
+            )
+            .options(selectinload(Enrollment.participant))
+            .order_by(Enrollment.id)
+        )
+    )
+    here = {e.participant_id for e in people}
+    gone = [e for e in gone if e.participant_id not in here]
+    is_open = [attendance_open(s) for s in sessions]
+    rows = []
+    for enrollment, left in [(e, False) for e in people] + [(e, True) for e in gone]:
+        marks = [
+            history.get((enrollment.participant_id, s.id)) or ("none" if opened else "upcoming")
+            for s, opened in zip(sessions, is_open, strict=True)
+        ]
+        rows.append(
+            HistoryRow(
+                enrollment=enrollment,
+                marks=marks,
+                present=marks.count("present"),
+                open_sessions=sum(is_open),
+                left=left,
+            )
+        )
+    return rows
 
 
 def mark_all_present(session: GroupSession, people: list[Enrollment], *, actor: User) -> int:

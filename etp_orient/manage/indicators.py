@@ -246,6 +246,36 @@ FIGURES = [
         territory_only=True,
     ),
     Figure(
+        "unmet",
+        _l("Orientations sans rien sur place à portée"),
+        _l(
+            "Orientations de l'année (même périmètre) où une maladie a été reconnue mais où aucun programme avec un lieu à portée n'a été trouvé (les programmes à distance ne comptent pas ; une recherche « à distance » seulement n'en est pas une). Compté depuis décembre 2026 : les lignes plus anciennes ne le disent pas."
+        ),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_departement",
+        _l("… par département"),
+        _l("Département de la commune donnée."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_condition",
+        _l("… par maladie"),
+        _l("Chaque code de maladie reconnu compte une fois par orientation."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
+        "unmet_by_departement_condition",
+        _l("… par département et maladie"),
+        _l("Les mêmes comptes, par couple « département / maladie »."),
+        "orientation",
+        territory_only=True,
+    ),
+    Figure(
         "referrals_issued",
         _l("Orientations avec code remises"),
         _l("Codes d'orientation créés dans l'année."),
@@ -326,8 +356,15 @@ def _programme_figures(
     for a in marks:
         if a.status == "present":
             count_sessions[a.participant_id] += 1
+    # an individual session counts once the person had a BEP in that programme
+    bep_at: dict[tuple[int, int], datetime] = {}
+    for b in sorted(bep_held, key=lambda b: b.slot.start_at):
+        bep_at.setdefault((b.slot.programme_id, b.participant_id), b.slot.start_at)
     for b in held:
-        if b.slot.kind != "bep":
+        key = (b.slot.programme_id, b.participant_id)
+        if b.slot.kind != "bep" and (
+            key in data.bep_before or (key in bep_at and bep_at[key] <= b.slot.start_at)
+        ):
             count_sessions[b.participant_id] += 1
     # A BEP held this year or before (a December BEP, then January's workshops).
     had_bep = set(bep_first) | {
@@ -622,7 +659,20 @@ def _orientation_figures(start: datetime, end: datetime, departements=None) -> d
     for log in logs:
         for code in set(log.condition_codes or []):
             conditions[code] += 1
+    unmet = [log for log in logs if log.nothing_nearby]
+    unmet_conditions: Counter = Counter()
+    unmet_pairs: Counter = Counter()
+    for log in unmet:
+        for code in set(log.condition_codes or []):
+            unmet_conditions[code] += 1
+            unmet_pairs[f"{log.departement or 'unknown'} / {code}"] += 1
     return {
+        "unmet": len(unmet),
+        "unmet_by_departement": dict(
+            sorted(Counter(log.departement or "unknown" for log in unmet).items())
+        ),
+        "unmet_by_condition": dict(sorted(unmet_conditions.items())),
+        "unmet_by_departement_condition": dict(sorted(unmet_pairs.items())),
         "orientations": len(logs),
         "orientations_by_channel": dict(sorted(Counter(log.channel for log in logs).items())),
         "orientations_by_condition": dict(sorted(conditions.items())),

@@ -73,7 +73,7 @@ def _render_group(cohort: Cohort, form: ParticipantForm | None = None, status: i
             + [e.participant_id for e in service.enrollments(cohort, "waitlisted")]
         ),
         live_sessions=live,
-        history=service.attendance_history(cohort) if live else {},
+        history=service.attendance_history_rows(cohort, live, participants) if live else [],
         waiting=service.enrollments(cohort, "waitlisted"),
         offered=service.enrollments(cohort, "offered"),
         others=_other_cohorts(cohort),

@@ -1,16 +1,20 @@
 """Exports and yearly figures."""
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.permissions import staff_required
 from ..core.clock import now
+from ..core.i18n import text_direction
 from ..core.models import audit
 from ..extensions import db
-from . import exports
+from . import charts, exports
 from . import indicators as indicators_service
 from .blueprint import bp
-from .loaders import load_cohort
+from .loaders import load_cohort, load_programme
 from .scope import departements, programme_ids_query
 
 
@@ -44,6 +48,34 @@ def _report(year: int):
     return indicators_service.compute(year, ids, departements(current_user))
 
 
+SUMMARY_KEYS = (
+    "bep_patients",
+    "entered",
+    "completed",
+    "left",
+    "withdrawn",
+    "collective_held",
+    "active_programmes",
+    "orientations",
+    "unmet",
+)
+
+
+def _orientation_scope() -> str:
+    """Whose orientations the page counts, in words."""
+    places = departements(current_user)
+    if places is None:
+        return _("toute la plateforme")
+    if not places:
+        return _("aucun département (vos structures n'ont pas de commune)")
+    return ngettext(
+        "le département %(list)s",
+        "les départements %(list)s",
+        len(places),
+        list=", ".join(sorted(places)),
+    )
+
+
 @bp.get("/indicateurs")
 @staff_required()
 def indicators():
@@ -59,7 +91,39 @@ def indicators():
         figures=indicators_service.FIGURES,
         sections=indicators_service.SECTIONS,
         fmt=indicators_service.format_value,
-        chart=_chart(report),
+        charts=_charts(report),
+        summary_keys=SUMMARY_KEYS,
+        figure_by_key={f.key: f for f in indicators_service.FIGURES},
+        orientation_scope=_orientation_scope(),
+        programme_columns=[(key, label) for key, label in PATH_KEYS],
+    )
+
+
+@bp.get("/indicateurs/<programme_code>")
+@staff_required()
+def indicators_programme(programme_code: str):
+    """Every figure of one programme, with its rule (the summary page's details)."""
+    programme = load_programme(programme_code)
+    year = _year()
+    report = indicators_service.compute(year, [programme.id], set())
+    audit(
+        "indicators.read",
+        actor_id=current_user.id,
+        obj_type="programme",
+        obj_id=programme.id,
+        year=year,
+    )
+    db.session.commit()
+    return render_template(
+        "manage/indicators_programme.html",
+        programme=programme,
+        values=report.per_programme[programme.id],
+        year=year,
+        years=list(range(now().year, now().year - 6, -1)),
+        figures=indicators_service.FIGURES,
+        sections=indicators_service.SECTIONS,
+        fmt=indicators_service.format_value,
+        programme_scope=True,
     )
 
 
@@ -80,16 +144,80 @@ def indicators_csv():
     )
 
 
-CHART_KEYS = ("bep_patients", "entered", "completed", "left")
+# The patients' path, territory-wide: (figure key, short label).
+PATH_KEYS = (
+    ("bep_patients", _l("Patients avec un BEP")),
+    ("entered", _l("Patients entrés")),
+    ("completed", _l("Programme terminé")),
+    ("left", _l("Sortis en cours de route")),
+    ("withdrawn", _l("Retirés avant le début")),
+)
+CHANNELS = {
+    "patient": _l("Patient en ligne"),
+    "professional": _l("Professionnel"),
+    "api": _l("API"),
+}
+CHART_ROWS = 8  # the largest rows of a chart; the rest are counted in a note
 
 
-def _chart(report) -> list[dict]:
-    """Bars per programme for a few key figures; width in percent of the largest value."""
-    lines = []
-    for programme in report.programmes:
-        values = report.per_programme[programme.id]
-        lines.append({"programme": programme, "values": [values.get(k) or 0 for k in CHART_KEYS]})
-    top = max((v for line in lines for v in line["values"]), default=0) or 1
-    for line in lines:
-        line["widths"] = [round(100 * v / top) for v in line["values"]]
-    return lines
+def _bars(pairs) -> tuple[list[charts.Bar], int]:
+    """(label, number) pairs → the largest CHART_ROWS bars and how many were left out."""
+    pairs = sorted(pairs, key=lambda pair: -pair[1])
+    shown = pairs[:CHART_ROWS]
+    return [charts.Bar(str(label), value, str(value)) for label, value in shown], len(pairs) - len(
+        shown
+    )
+
+
+def _charts(report) -> list[dict]:
+    """The summary's small charts, each with its numbers for a table beside it."""
+    rtl = text_direction() == "rtl"
+    territory = report.territory
+    specs = [
+        (
+            "chart-path",
+            _("Parcours des patients (vos programmes)"),
+            [(label, territory.get(key) or 0) for key, label in PATH_KEYS],
+            False,
+        ),
+        (
+            "chart-entered",
+            _("Patients entrés, par programme"),
+            [(p.title, report.per_programme[p.id]["entered"]) for p in report.programmes],
+            True,
+        ),
+        (
+            "chart-channels",
+            _("Orientations, par canal"),
+            [
+                (CHANNELS.get(key, key), n)
+                for key, n in territory.get("orientations_by_channel", {}).items()
+            ],
+            True,
+        ),
+        (
+            "chart-unmet",
+            _("Sans rien sur place à portée, par département"),
+            [
+                (_("inconnu") if key == "unknown" else key, n)
+                for key, n in territory.get("unmet_by_departement", {}).items()
+            ],
+            True,
+        ),
+    ]
+    result = []
+    for chart_id, title, pairs, sort in specs:
+        if sort:
+            bars, left_out = _bars(pairs)
+        else:
+            bars, left_out = [charts.Bar(str(label), n, str(n)) for label, n in pairs], 0
+        result.append(
+            {
+                "id": chart_id,
+                "title": title,
+                "bars": bars,
+                "left_out": left_out,
+                "svg": charts.bar_chart(bars, rtl=rtl) if bars else None,
+            }
+        )
+    return result

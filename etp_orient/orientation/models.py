@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import JSON
 
@@ -64,3 +64,6 @@ class OrientationLog(db.Model):
     channel: Mapped[str] = mapped_column(String(12), nullable=False)
     # how many programmes were shown in range (remote included)
     result_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    # nothing on site within reach (the unmet demand); None for rows written before
+    # it was recorded (migration f6a6b6c6d6e6)
+    nothing_nearby: Mapped[bool | None] = mapped_column(Boolean)

@@ -32,13 +32,16 @@ def _log_values(orientation: Orientation, channel: str) -> dict:
         "departement": orientation.place.departement if orientation.place else None,
         "channel": channel,
         "result_count": orientation.shown_count,
+        # a condition understood and nothing on site within reach: the unmet demand
+        # the indicators count (a search for remote programmes only is not one)
+        "nothing_nearby": bool(orientation.nothing_nearby and orientation.conditions),
     }
 
 
 def log_orientation(orientation: Orientation, channel: str) -> None:
     """Add one anonymous log row for an orientation shown, in the current transaction:
-    the condition codes, the département, the channel and how many programmes were
-    shown. Never the free text, never an identity."""
+    the condition codes, the département, the channel, how many programmes were
+    shown and whether nothing was on site within reach. Never the free text, never an identity."""
     db.session.execute(insert(OrientationLog).values(**_log_values(orientation, channel)))
 
 

@@ -8,8 +8,10 @@ People: p1 (BEP held, 3 workshops, final, follow-up: completes), p2 (remote BEP 
 in 2026), p5 (no BEP, 1 workshop, left the cohort), p6 (waiting list only), p7 (had a
 place, left before the group's first session: a withdrawal, not a dropout).
 Programme P3: p8 (BEP held in December 2025, final assessment in January 2026: entered in
-2026, so P3 is active). Orientation logs: two in département 16 (the structure's site), one
-without a commune, one in 2025.
+2026, so P3 is active); p9 (a follow-up in February, then a BEP in May: not entered). Orientation logs in 2026: four in département 16 (the structure's
+site; one found only a remote programme: unmet demand; one asked for remote only and found
+nothing: not unmet on site), one in 59 that found nothing (unmet), one without a commune
+written before the flag existed (unknown); one more in 2025.
 """
 
 from datetime import UTC, date, datetime
@@ -54,7 +56,7 @@ def _world():
     db.session.flush()
     people = {
         k: make_participant(k, "X", f"{k}@example.org")
-        for k in ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8")
+        for k in ("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
     }
 
     def slot(code, kind, start, remote=None):
@@ -213,6 +215,7 @@ def _world():
                 departement="16",
                 channel="patient",
                 result_count=2,
+                nothing_nearby=False,
             ),
             OrientationLog(
                 made_on=date(2026, 3, 1),
@@ -220,6 +223,7 @@ def _world():
                 departement="16",
                 channel="professional",
                 result_count=1,
+                nothing_nearby=False,
             ),
             OrientationLog(
                 made_on=date(2026, 9, 1),
@@ -227,6 +231,8 @@ def _world():
                 departement=None,
                 channel="professional",
                 result_count=0,
+                # written before the flag was recorded: not known, not counted as unmet
+                nothing_nearby=None,
             ),
             OrientationLog(
                 made_on=date(2025, 9, 1),
@@ -234,15 +240,45 @@ def _world():
                 departement="59",
                 channel="api",
                 result_count=0,
+                nothing_nearby=True,  # 2025: out of the year
+            ),
+            # Unmet demand: only a remote programme was shown (nothing on site)
+            OrientationLog(
+                made_on=date(2026, 5, 1),
+                condition_codes=["hypertension"],
+                departement="16",
+                channel="patient",
+                result_count=1,
+                nothing_nearby=True,
+            ),
+            OrientationLog(
+                made_on=date(2026, 10, 1),
+                condition_codes=["bpco", "hypertension"],
+                departement="59",
+                channel="api",
+                result_count=0,
+                nothing_nearby=True,
+            ),
+            # a search for remote programmes only that found none: not unmet demand on site
+            OrientationLog(
+                made_on=date(2026, 11, 1),
+                condition_codes=["diabete-type-2"],
+                departement="16",
+                channel="professional",
+                result_count=0,
+                nothing_nearby=False,
             ),
         ]
     )
     p3 = Programme(code="p3", title="P3", formats=["presentiel"])
     p3.structures.append(structure)
     db.session.add(p3)
-    for code, kind, start in (
-        ("p3-bep", "bep", at(2025, 12, 10)),
-        ("p3-fin", "final", at(2026, 1, 20)),
+    for code, kind, start, person in (
+        ("p3-bep", "bep", at(2025, 12, 10), "p8"),
+        ("p3-fin", "final", at(2026, 1, 20), "p8"),
+        # p9: a follow-up before their BEP does not make them enter the programme
+        ("p3-sui", "followup", at(2026, 2, 1), "p9"),
+        ("p3-bep2", "bep", at(2026, 5, 1), "p9"),
     ):
         row = Slot(
             code=code,
@@ -254,7 +290,7 @@ def _world():
             timezone="Europe/Paris",
         )
         db.session.add(
-            Booking(participant=people["p8"], slot=row, status="confirmed", outcome="held")
+            Booking(participant=people[person], slot=row, status="confirmed", outcome="held")
         )
     db.session.commit()
     return p1, p2
@@ -307,21 +343,35 @@ def test_programme_figure(report, key, expected):
 def test_territory_orientation_figures(report):
     result, _p1, _p2 = report
     territory = result.territory
-    assert territory["orientations"] == 3
-    assert territory["orientations_by_channel"] == {"patient": 1, "professional": 2}
+    assert territory["orientations"] == 6  # the 2026 rows, every département
+    assert territory["orientations_by_channel"] == {"api": 1, "patient": 2, "professional": 3}
     assert territory["orientations_by_condition"] == {
-        "bpco": 1,
-        "diabete-type-2": 2,
-        "hypertension": 1,
+        "bpco": 2,
+        "diabete-type-2": 3,
+        "hypertension": 3,
     }
-    assert territory["orientations_by_departement"] == {"16": 2, "unknown": 1}
+    assert territory["orientations_by_departement"] == {"16": 4, "59": 1, "unknown": 1}
     assert territory["active_programmes"] == 2  # P1 and P3 (BEP in 2025); P2 had no one
+
+
+def test_unmet_demand_by_departement_and_condition(report):
+    result, _p1, _p2 = report
+    territory = result.territory
+    # 1 May (16, remote only shown) and 1 October (59, nothing): the rows flagged in 2026
+    assert territory["unmet"] == 2
+    assert territory["unmet_by_departement"] == {"16": 1, "59": 1}
+    assert territory["unmet_by_condition"] == {"bpco": 1, "hypertension": 2}
+    assert territory["unmet_by_departement_condition"] == {
+        "16 / hypertension": 1,
+        "59 / bpco": 1,
+        "59 / hypertension": 1,
+    }
 
 
 def test_territory_adds_up_the_programmes(report):
     result, p1, p2 = report
     assert result.per_programme[p2.id]["bep_patients"] == 0
-    assert result.territory["bep_patients"] == 2
+    assert result.territory["bep_patients"] == 3  # p1, p2 in P1; p9 in P3
     assert result.territory["collective_held"] == 3
 
 
@@ -341,8 +391,9 @@ def test_a_bep_held_the_year_before_then_a_session_enters_the_programme(report):
     result, _p1, _p2 = report
     p3 = next(p for p in result.programmes if p.code == "p3")
     figures = result.per_programme[p3.id]
-    assert figures["bep_patients"] == 0  # the BEP was in 2025
-    assert figures["entered"] == 1 and figures["individual_held"] == 1
+    assert figures["bep_patients"] == 1  # p9 (p8's BEP was in 2025)
+    assert figures["entered"] == 1  # p8; p9's only session came before their BEP
+    assert figures["individual_held"] == 3  # p8's final, p9's follow-up and BEP
     assert figures["withdrawn"] == 0 and figures["left"] == 0
 
 
@@ -355,7 +406,9 @@ def test_orientations_of_the_structures_departement_only(report):
     coordinator = make_user("coord-ind@example.org", roles=[("coordinator", structure)])
     assert departements(coordinator) == {"16"}
     scoped = indicators.compute(2026, None, departements(coordinator)).territory
-    assert scoped["orientations"] == 2
-    assert scoped["orientations_by_departement"] == {"16": 2}
+    assert scoped["orientations"] == 4
+    assert scoped["orientations_by_departement"] == {"16": 4}
+    assert scoped["unmet"] == 1
+    assert scoped["unmet_by_departement_condition"] == {"16 / hypertension": 1}
     admin = make_user("admin-ind@example.org", is_admin=True)
     assert departements(admin) is None
