@@ -40,9 +40,12 @@ def from_environment(instance_path: str) -> dict:
             "MAP_ATTRIBUTION",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         ),
-        "PLATFORM_CONTACT": env.get(
-            "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
-        ),
+        # the platform running the site and its own contact (the fallback when no
+        # territorial platform answers for a person's commune); unset by default
+        "PLATFORM_NAME": env.get("PLATFORM_NAME") or None,
+        "PLATFORM_CONTACT_PHONE": env.get("PLATFORM_CONTACT_PHONE") or None,
+        "PLATFORM_CONTACT_EMAIL": env.get("PLATFORM_CONTACT_EMAIL") or None,
+        "PLATFORM_WEBSITE": env.get("PLATFORM_WEBSITE") or None,
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS") or 730),
         # reverse proxies in front of gunicorn that set X-Forwarded-* (0: none)
         "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),

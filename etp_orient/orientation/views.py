@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from ..catalogue.territory import platform_contact, territory_contact
 from ..core.clock import now
 from ..core.i18n import current_language
 from ..core.security import private_page
@@ -148,7 +149,11 @@ def _results_context(orientation) -> dict:
         "orientation": orientation,
         "reasons": lambda result: reasons_text(result, conditions, translate),
         "understood": _understood_labels(orientation.named_conditions),
-        "platform_contact": current_app.config["PLATFORM_CONTACT"],
+        "platform_contact": (
+            territory_contact(orientation.place.insee, orientation.place.departement)
+            if orientation.nothing_nearby
+            else None
+        ),
         "params": {k: request.args.getlist(k) for k in PARAMS if request.args.getlist(k)},
     }
 
@@ -265,7 +270,7 @@ def _sheet_context(referral, send_form):
         "qr": _qr_svg(link),
         "slots": open_bep_slots(referral.programme, now(), limit=6),
         "send_form": send_form,
-        "platform_contact": current_app.config["PLATFORM_CONTACT"],
+        "platform_contact": platform_contact(),
     }
 
 
