@@ -40,3 +40,4 @@ def init_app(app) -> None:
 # Route modules (each adds its routes to ``bp``).
 from . import communes  # noqa: E402, F401, I001  (issue 2: geography)
 from . import conditions, orientation, programmes  # noqa: E402, F401  (issue 3)
+from . import directory  # noqa: E402, F401  (issue 15)

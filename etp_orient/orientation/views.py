@@ -317,6 +317,9 @@ def my_referrals():
 
 
 def init_app(app) -> None:
+    from . import views_directory
+
     app.register_blueprint(bp)
+    views_directory.init_app(app)
     app.add_template_filter(day_filter, "orient_day")
     app.add_template_filter(slot_filter, "orient_slot")
