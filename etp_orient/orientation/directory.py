@@ -79,14 +79,11 @@ class DirectoryEntry:
     contact_phone: str | None
     contact_email: str | None
     sort_title: str
+    departements: frozenset[str]  # of its sites
 
     @property
     def display_title(self) -> str:
         return self.plain_title or self.title
-
-    @property
-    def departements(self) -> frozenset[str]:
-        return frozenset(s.departement for s in self.sites)
 
     @property
     def communes(self) -> list[str]:
@@ -109,6 +106,10 @@ class Directory:
     structures: dict[str, DirectoryStructure] = field(default_factory=dict)
     departements: list[str] = field(default_factory=list)  # every known département
     languages: list[str] = field(default_factory=list)  # languages of the offer
+    # the entries with a site in each département, and those that can be followed from
+    # home, by title: a département's page scans only those
+    by_departement: dict[str, list[DirectoryEntry]] = field(default_factory=dict)
+    from_home: list[DirectoryEntry] = field(default_factory=list)
     checked_at: float = 0.0
 
 
@@ -267,9 +268,15 @@ def _build(version: tuple) -> Directory:
                 contact_phone=contact.contact_phone if contact else None,
                 contact_email=contact.contact_email if contact else None,
                 sort_title=fold(entry.display_title),
+                departements=frozenset(site.departement for site in sites),
             )
         )
     directory.entries.sort(key=lambda e: (e.sort_title, e.code))
+    for entry in directory.entries:  # both by title
+        for code in entry.departements:
+            directory.by_departement.setdefault(code, []).append(entry)
+        if entry.from_home:
+            directory.from_home.append(entry)
     directory.departements = sorted(
         db.session.scalars(select(Commune.departement).distinct()), key=_departement_key
     )
@@ -407,8 +414,15 @@ def matching(query: DirectoryQuery) -> tuple[list[DirectoryEntry], list[Director
     site in the département (all of them when none is asked) and those that can be
     followed from home without one (only when a département is asked), by title."""
     wanted = _leaf_codes(query.conditions) if query.conditions else None
+    directory = get_directory()
+    if query.departement is None:
+        candidates = directory.entries
+    else:
+        inside = directory.by_departement.get(query.departement, [])
+        ids = {e.id for e in inside}
+        candidates = inside + [e for e in directory.from_home if e.id not in ids]
     listed, remote = [], []
-    for entry in get_directory().entries:
+    for entry in candidates:
         if wanted is not None and wanted.isdisjoint(entry.conditions):
             continue
         if query.structure and all(s.code != query.structure for s in entry.structures):
@@ -423,8 +437,12 @@ def matching(query: DirectoryQuery) -> tuple[list[DirectoryEntry], list[Director
             continue
         if query.departement is None or query.departement in entry.departements:
             listed.append(entry)
-        elif entry.from_home:
+        else:
             remote.append(entry)
+    if query.departement is not None:  # the two lists were scanned one after the other
+        key = lambda e: (e.sort_title, e.code)  # noqa: E731
+        listed.sort(key=key)
+        remote.sort(key=key)
     return listed, remote
 
 
@@ -449,7 +467,7 @@ def _next_key(bep: dict, cohort: dict):
     return key
 
 
-REMOTE_LIMIT = 50
+REMOTE_LIMIT = 10  # shown under the list; a link lists them all
 
 
 def listing(query: DirectoryQuery, at: datetime) -> Listing:

@@ -90,8 +90,17 @@ def _helpers() -> dict:
 
         return format_time(start.astimezone(ZoneInfo(timezone)), "short", locale=current_language())
 
+    # texts of the rows, translated once per page rather than once per row
+    labels = {
+        "by": _("Par :"),
+        "where": _("Où :"),
+        "how": _("Comment :"),
+        "bep": _("Premier rendez-vous : le %(day)s à %(hour)s"),
+        "no_bep": _("Pas de premier rendez-vous en ligne pour le moment."),
+    }
     return {
-        "format_labels": FORMAT_LABELS,
+        "labels": labels,
+        "format_labels": {k: str(v) for k, v in FORMAT_LABELS.items()},
         "condition_name": lambda code: condition_label(code, index.conditions),
         "profession_name": lambda code: str(PROFESSIONS.get(code, code)),
         "when": when,
