@@ -54,8 +54,10 @@ def test_map_markers_match_the_list(offer, live_server, page):
         )
     )
     assert sorted(listed) == sorted(s["code"] for s in markers["sites"])
-    # drawn on the map: single markers and clusters (the two Angoulême sites are close)
-    assert page.locator(".leaflet-marker-icon").count() >= 3
+    # drawn on the map, clustered: the four mainland sites in one cluster at this zoom
+    # (the whole of France and La Réunion in view), the Réunion site on its own
+    assert page.locator(".leaflet-marker-icon.marker-cluster").count() >= 1
+    assert page.locator(".leaflet-marker-icon").count() >= 2
     # zoomed in on Réunion, its one site is a plain marker that opens its programmes
     marker = page.locator(".leaflet-marker-icon[title='CHU Félix-Guyon']")
     assert marker.count() == 1, "the Réunion site has no marker of its own"
@@ -78,7 +80,7 @@ def test_no_accessibility_violations(offer, live_server, axe_page, lang, path):
     )
     if "carte" in path:
         assert axe_violations(axe_page) == []  # before the map is asked for
-        axe_page.get_by_role("button").filter(has_text="Afficher la carte").click()
+        axe_page.locator("button.show-map").click()
         axe_page.wait_for_selector("#offer-map[data-loaded]")
     assert axe_violations(axe_page) == []
 
