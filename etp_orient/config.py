@@ -40,9 +40,6 @@ def from_environment(instance_path: str) -> dict:
             "MAP_ATTRIBUTION",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         ),
-        "PLATFORM_CONTACT": env.get(
-            "PLATFORM_CONTACT", "Plateforme ETP du territoire – 03 00 00 00 00"
-        ),
         # OpenID Connect providers (a JSON list; see docs/deploy.md), checked at start-up
         "OIDC_PROVIDERS": env.get("OIDC_PROVIDERS", ""),
         # the platform's identity (docs/deploy.md "A platform's identity"); a demo by default

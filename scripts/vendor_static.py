@@ -7,7 +7,8 @@ Installs the pinned npm packages in a temporary folder, then copies:
 - one lucide SVG per condition pictogram (etp_orient/catalogue/data/conditions.json)
   into static/img/conditions/<pictogram>.svg, and a few UI icons into static/img/icons/;
 - Leaflet's dist (leaflet.js, leaflet.css, images/) into static/vendor/leaflet/;
-- both licences into static/vendor/LICENSES/.
+- the Leaflet.markercluster plugin's dist into static/vendor/leaflet.markercluster/;
+- the licences into static/vendor/LICENSES/.
 Nothing is loaded from a CDN at run time. The result is committed; run the script
 again only to change a version or an icon, and update docs/vendored.md.
 """
@@ -25,6 +26,7 @@ CONDITIONS = ROOT / "etp_orient" / "catalogue" / "data" / "conditions.json"
 
 LUCIDE = "lucide-static@1.62.0"
 LEAFLET = "leaflet@1.9.4"
+MARKERCLUSTER = "leaflet.markercluster@1.5.3"
 
 # condition pictogram name -> lucide icon
 CONDITION_ICONS = {
@@ -89,6 +91,7 @@ def npm_install(folder: Path) -> Path:
             "--silent",
             LUCIDE,
             LEAFLET,
+            MARKERCLUSTER,
         ],
         cwd=folder,
         check=True,
@@ -127,14 +130,30 @@ def copy_leaflet(modules: Path) -> None:
     print("static/vendor/leaflet/: leaflet.js, leaflet.css, images/, LICENSE")
 
 
+def copy_markercluster(modules: Path) -> None:
+    """The marker-clustering plugin (the directory's map shows every site of a territory)."""
+    package = modules / "leaflet.markercluster"
+    target = STATIC / "vendor" / "leaflet.markercluster"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"):
+        shutil.copyfile(package / "dist" / name, target / name)
+    shutil.copyfile(package / "MIT-LICENCE.txt", target / "LICENSE")
+    print("static/vendor/leaflet.markercluster/: leaflet.markercluster.js, two CSS, LICENSE")
+
+
 def copy_licences(modules: Path) -> None:
     target = STATIC / "vendor" / "LICENSES"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(modules / "lucide-static" / "LICENSE", target / "lucide-static.txt")
     shutil.copyfile(modules / "leaflet" / "LICENSE", target / "leaflet.txt")
+    shutil.copyfile(
+        modules / "leaflet.markercluster" / "MIT-LICENCE.txt", target / "leaflet.markercluster.txt"
+    )
     versions = {
         name: json.loads((modules / name / "package.json").read_text("utf-8"))["version"]
-        for name in ("lucide-static", "leaflet")
+        for name in ("lucide-static", "leaflet", "leaflet.markercluster")
     }
     (target / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n", "utf-8")
     print(f"static/vendor/LICENSES/: {versions}")
@@ -145,6 +164,7 @@ def main() -> None:
         modules = npm_install(Path(tmp))
         copy_icons(modules)
         copy_leaflet(modules)
+        copy_markercluster(modules)
         copy_licences(modules)
 
 

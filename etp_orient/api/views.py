@@ -41,3 +41,4 @@ def init_app(app) -> None:
 from . import communes  # noqa: E402, F401, I001  (issue 2: geography)
 from . import conditions, orientation, programmes  # noqa: E402, F401  (issue 3)
 from . import fhir  # noqa: E402, F401  (issue 20: the offer as FHIR R4)
+from . import directory  # noqa: E402, F401  (issue 15)

@@ -36,7 +36,33 @@ STRUCTURES = [
      "01 99 00 00 04"),
     ("chu-la-reunion", "CHU de La Réunion, site Félix-Guyon", "hospital", "97411",
      "01 99 00 00 05"),
+    # Brittany (seed 002, Pôle ETP Bretagne): a few programmes so that its orientation can be lived
+    ("chu-rennes", "CHU de Rennes, hôpital Pontchaillou", "hospital", "35238", "02 61 91 00 01"),
+    ("chu-brest", "CHU de Brest, hôpital de la Cavale Blanche", "hospital", "29019",
+     "02 61 91 00 02"),
+    ("ch-bretagne-sud", "Centre hospitalier Bretagne Sud", "hospital", "56121", "02 61 91 00 03"),
+    # one platform per seed territory, answering for it when nothing is near (examples)
+    ("plateforme-etp-hdf", "Plateforme ETP Hauts-de-France (exemple)", "platform", "59350",
+     "03 53 73 00 90"),
+    ("pole-etp-bretagne", "Pôle ETP Bretagne (exemple)", "platform", "35238", "02 61 91 00 90"),
+    ("utep-rennes", "UTEP du CHU de Rennes (exemple)", "utep", "35238", "02 61 91 00 91"),
+    ("plateforme-etp-charente", "Plateforme ETP de la Charente (exemple)", "platform", "16015",
+     "05 36 49 00 90"),
+    ("plateforme-etp-reunion", "Plateforme ETP de La Réunion (exemple)", "platform", "97411",
+     "01 99 00 00 90"),
 ]  # fmt: skip
+
+# the territory each platform answers for (structure field "territory", docs/orientation.md):
+# a commune list beats a département, so Rennes and Betton call the UTEP, the rest of
+# Brittany the Pôle ETP Bretagne
+TERRITORIES = {
+    "plateforme-etp-hdf": {"departements": ["02", "59", "60", "62", "80"]},
+    "coordetp-95": {"departements": ["95"]},
+    "pole-etp-bretagne": {"departements": ["22", "29", "35", "56"]},
+    "utep-rennes": {"communes": ["35238", "35024"]},
+    "plateforme-etp-charente": {"departements": ["16"]},
+    "plateforme-etp-reunion": {"departements": ["974"]},
+}
 
 # code, structure, name, INSEE, postal code, address, step-free, transport, time zone
 SITES = [
@@ -72,6 +98,12 @@ SITES = [
      None, True, "Bus : arrêt Hôpital", PARIS),
     ("saint-denis-reunion-chu", "chu-la-reunion", "CHU Félix-Guyon, unité d'éducation", "97411",
      "97400", None, True, "Bus : arrêt CHU Félix-Guyon", REUNION),
+    ("rennes-pontchaillou", "chu-rennes", "Hôpital Pontchaillou, salle d'éducation", "35238",
+     "35000", None, True, "Métro : ligne A, arrêt Pontchaillou", PARIS),
+    ("brest-cavale-blanche", "chu-brest", "Hôpital de la Cavale Blanche, unité d'éducation",
+     "29019", "29200", None, True, "Tramway : arrêt Cavale Blanche", PARIS),
+    ("lorient-scorff", "ch-bretagne-sud", "Hôpital du Scorff, salle d'éducation", "56121",
+     "56100", None, True, "Bus : arrêt Hôpital du Scorff", PARIS),
 ]  # fmt: skip
 
 URPS = "Programme de l'Union des URPS Hauts-de-France, mené par les soignants de la CPTS."
@@ -192,6 +224,25 @@ PROGRAMMES = [
      ["medecin", "kinesitherapeute", "psychologue", "enseignant-apa"],
      ["comprendre", "souffle", "activite", "stress"],
      "Tout se passe à distance : au téléphone et en visio, depuis chez vous.", ["fr"]),
+    ("bzh-diabete-rennes", "Diabète de type 2 — CHU de Rennes", "Vivre mieux avec son diabète",
+     ["chu-rennes"], ["diabete-type-2"], ["rennes-pontchaillou"], ["presentiel"], {"age_min": 18},
+     ["endocrinologue", "infirmier", "dieteticien", "enseignant-apa"],
+     ["comprendre", "alimentation", "activite", "traitements"],
+     "Programme de l'hôpital, ouvert aux patients suivis en ville.", ["fr"]),
+    ("bzh-bpco-rennes", "BPCO — CHU de Rennes", "Mieux respirer au quotidien", ["chu-rennes"],
+     ["bpco"], ["rennes-pontchaillou"], ["presentiel", "mixte"], {"age_min": 18},
+     ["pneumologue", "kinesitherapeute", "infirmier"], ["comprendre", "souffle", "activite"],
+     "Ateliers à l'hôpital, certains en visio.", ["fr"]),
+    ("bzh-coeur-brest", "Insuffisance cardiaque — CHU de Brest", "Vivre avec un cœur fatigué",
+     ["chu-brest"], ["insuffisance-cardiaque"], ["brest-cavale-blanche"], ["presentiel"],
+     {"age_min": 18}, ["cardiologue", "infirmier", "dieteticien"],
+     ["comprendre", "alimentation", "surveillance"],
+     "Programme de l'hôpital, ouvert aux patients suivis en ville.", ["fr"]),
+    ("bzh-poids-lorient", "Obésité de l'adulte — Bretagne Sud", "Prendre soin de son poids",
+     ["ch-bretagne-sud"], ["obesite-adulte"], ["lorient-scorff"], ["presentiel"],
+     {"age_min": 18}, ["medecin", "dieteticien", "psychologue", "enseignant-apa"],
+     ["alimentation", "activite", "vivre"],
+     "Des ateliers en groupe, sans régime imposé.", ["fr"]),
     ("reunion-diabete", "Diabète de type 2 — La Réunion", "Vivre mieux avec son diabète",
      ["chu-la-reunion"], ["diabete-type-2"], ["saint-denis-reunion-chu"], ["presentiel"],
      {"age_min": 18}, ["medecin", "infirmier", "dieteticien", "enseignant-apa"],
@@ -328,6 +379,10 @@ def build_demo_offer(at: datetime | None = None) -> dict:
         }
         for code, name, kind, insee, phone in STRUCTURES
     ]
+    for structure in structures:
+        if structure["code"] in TERRITORIES:
+            structure["territory"] = TERRITORIES[structure["code"]]
+            structure["website"] = f"https://{structure['code']}.example.org"
     sites = []
     for code, structure, name, insee, postal, address, step_free, transport, zone in SITES:
         site = {

@@ -1,6 +1,6 @@
 """The public programme page (/programmes/<code>): what it is, where, who, when, how to book."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext as _l
 
 from ..core.clock import now
@@ -46,7 +46,6 @@ def programme(code: str):
         session_languages=language_names(found.languages or ["fr"]),
         slots=open_bep_slots(found, at, limit=5),
         cohorts=upcoming_cohorts(found, at, limit=5),
-        platform_contact=current_app.config["PLATFORM_CONTACT"],
     )
 
 

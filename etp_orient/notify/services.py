@@ -59,6 +59,15 @@ def _formatters(language: str) -> dict:
     return {"format_when": when, "format_day": day, "format_hour": hour, "format_stamp": stamp}
 
 
+def _platform_contact_line() -> str:
+    """The site's own contact on one line (name – phone – e-mail – website), "" when unset."""
+    config = current_app.config
+    contact = [config.get(f"PLATFORM_{k}") for k in ("CONTACT_PHONE", "CONTACT_EMAIL", "WEBSITE")]
+    if not any(contact):
+        return ""
+    return " – ".join(p for p in [config.get("PLATFORM_NAME"), *contact] if p)
+
+
 def render_message(kind: str, template: str, language: str, context: dict) -> dict:
     """Render ``templates/<kind>/<template>.*`` in ``language``; returns the parts found.
 
@@ -70,7 +79,7 @@ def render_message(kind: str, template: str, language: str, context: dict) -> di
     env = current_app.jinja_env
     values = {
         "base_url": current_app.config.get("BASE_URL", "").rstrip("/"),
-        "platform_contact": current_app.config.get("PLATFORM_CONTACT", ""),
+        "platform_contact": _platform_contact_line(),
         "lang": language,
         "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         **_formatters(language),

@@ -6,6 +6,7 @@ from babel.dates import format_date
 from flask import current_app
 from flask_babel import get_translations
 
+from ..catalogue.territory import territory_contact
 from ..core.i18n import current_language
 from .matching import Orientation, ProgrammeResult, Reason
 
@@ -178,7 +179,8 @@ def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
         "nothing_nearby": orientation.nothing_nearby,
     }
     if orientation.nothing_nearby:
-        answer["contact"] = current_app.config["PLATFORM_CONTACT"]
+        contact = territory_contact(place.insee, place.departement)
+        answer["contact"] = contact.as_dict() if contact else None
     return answer
 
 

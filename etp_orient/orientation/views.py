@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from ..catalogue.territory import platform_contact, territory_contact
 from ..core.clock import now
 from ..core.i18n import current_language
 from ..core.security import private_page
@@ -151,7 +152,11 @@ def _results_context(orientation) -> dict:
         # "Structure, Town" under the results that share a title
         "whom": twin_lines(orientation),
         "understood": _understood_labels(orientation.named_conditions),
-        "platform_contact": current_app.config["PLATFORM_CONTACT"],
+        "platform_contact": (
+            territory_contact(orientation.place.insee, orientation.place.departement)
+            if orientation.nothing_nearby
+            else None
+        ),
         "params": {k: request.args.getlist(k) for k in PARAMS if request.args.getlist(k)},
     }
 
@@ -268,7 +273,7 @@ def _sheet_context(referral, send_form):
         "qr": _qr_svg(link),
         "slots": open_bep_slots(referral.programme, now(), limit=6),
         "send_form": send_form,
-        "platform_contact": current_app.config["PLATFORM_CONTACT"],
+        "platform_contact": platform_contact(),
     }
 
 
@@ -315,6 +320,9 @@ def my_referrals():
 
 
 def init_app(app) -> None:
+    from . import views_directory
+
     app.register_blueprint(bp)
+    views_directory.init_app(app)
     app.add_template_filter(day_filter, "orient_day")
     app.add_template_filter(slot_filter, "orient_slot")

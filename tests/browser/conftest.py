@@ -209,6 +209,13 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
             "/orientation/resultats?condition=diabete-type-2&commune=97400",  # nothing nearby
         ],
         "orientation.results_map": [f"/orientation/carte?{ORIENTATION}"],
+        "directory.directory_page": [
+            "/programmes",
+            "/programmes?condition=diabete&departement=59&sort=next",
+            "/programmes?departement=zz&format=bus",  # errors next to the fields
+        ],
+        "directory.directory_map": ["/programmes/carte", "/programmes/carte?condition=diabete"],
+        "directory.pro_offer": ["/pro/offre", "/pro/offre?departement=59"],
         "orientation.pro_orient": [
             "/pro/orienter",
             "/pro/orienter?condition=diabete-type-2&commune=59500&age=60",

@@ -228,3 +228,26 @@ def test_no_professional_is_in_two_places_at_once(offer):
     assert clashes == []
     # the moved slots stay on their working day, in daytime
     assert all(9 <= datetime.fromisoformat(s["start"]).hour < 21 for s in offer["slots"])
+
+@pytest.mark.usefixtures("demo_communes")
+def test_demo_platforms_answer_for_their_territory(runner, app_ctx, clock, client):
+    """Each seed territory has a platform (example contacts); Brittany has programmes."""
+    from etp_orient.catalogue.territory import territory_contact
+    from etp_orient.orientation.index import clear_cache
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    clear_cache()
+    # a commune list beats a département: Rennes calls the UTEP, Brest the Pôle
+    assert territory_contact("35238", "35").name == "UTEP du CHU de Rennes (exemple)"
+    assert territory_contact("29019", "29").name == "Pôle ETP Bretagne (exemple)"
+    assert territory_contact("95127", "95").name.startswith("CoordETP 95")
+    assert territory_contact("59178", "59").name == "Plateforme ETP Hauts-de-France (exemple)"
+    assert territory_contact("97411", "974").phone == "01 99 00 00 90"
+    body = client.get("/api/v1/programmes?departement=35").get_json()
+    assert {p["code"] for p in body["programmes"]} == {"bzh-diabete-rennes", "bzh-bpco-rennes"}
+    # no tobacco workshop in Brittany: the Breton contact, not Lille's
+    answer = client.get("/api/v1/orientation?condition=tabac&commune=insee:29019").get_json()
+    assert answer["nothing_nearby"] is True
+    assert answer["contact"]["name"] == "Pôle ETP Bretagne (exemple)"
+    assert answer["contact"]["website"] == "https://pole-etp-bretagne.example.org"
