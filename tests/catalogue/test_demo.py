@@ -229,6 +229,7 @@ def test_no_professional_is_in_two_places_at_once(offer):
     # the moved slots stay on their working day, in daytime
     assert all(9 <= datetime.fromisoformat(s["start"]).hour < 21 for s in offer["slots"])
 
+
 @pytest.mark.usefixtures("demo_communes")
 def test_demo_platforms_answer_for_their_territory(runner, app_ctx, clock, client):
     """Each seed territory has a platform (example contacts); Brittany has programmes."""
