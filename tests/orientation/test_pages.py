@@ -338,3 +338,31 @@ def test_orientation_log_pending_rows_written_by_the_timer(offer, client, app):
         app.config.pop("ORIENTATION_LOG_BATCH")
         app.config.pop("ORIENTATION_LOG_DELAY")
     assert len(rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("عندي السكر", "ar"), ("I have sugar", "en"), ("عندي السكر", "fr"), ("sucre", "en")],
+)
+def test_words_of_any_language_on_any_page(offer, client, text, lang):
+    step_two = client.get("/orientation", query_string={"q": text, "lang": lang}).text
+    assert 'name="commune"' in step_two
+    # understood: step 2 names the condition (in <strong>) rather than "not recognised"
+    intro = step_two[step_two.index("<h1") : step_two.index("<form")]
+    assert "<strong>" in intro and html.escape(text) not in intro
+    page = client.get(
+        "/orientation/resultats", query_string={"q": text, "commune": "59000", "lang": lang}
+    ).text
+    assert "/programmes/dt2-lille" in page  # the diabetes programme of Lille
+    body = client.get(
+        "/api/v1/orientation", query_string={"q": text, "commune": "59000", "lang": lang}
+    ).get_json()
+    assert body["query"]["understood"] is True
+    assert body["query"]["named_conditions"] == ["diabete"]
+    assert body["results"][0]["programme"] == "dt2-lille"
+
+
+def test_words_not_understood_show_the_pictures(offer, client):
+    page = client.get("/orientation", query_string={"q": "pain au chocolat"}).text
+    assert "Nous n'avons pas reconnu une maladie dans « pain au chocolat »" in page
+    assert "choisir une image" in page
