@@ -203,7 +203,7 @@ class _Vocabulary:
         self.by_first: dict[str, list[str]] = {}
         for term in sorted(self.terms, key=lambda t: (-len(t), t)):
             self.by_first.setdefault(term.split()[0], []).append(term)
-        self.patterns = {t: re.compile(r"(?<!\w)" + re.escape(t) + r"(?!\w)") for t in self.terms}
+        self.patterns: dict[str, re.Pattern] = {}  # compiled on first use
         shortest = 5 if language == "ar" else 4
         self.fuzzy_words = sorted(t for t in self.terms if " " not in t and len(t) >= shortest)
         self.fuzzy_phrases = {
@@ -220,7 +220,11 @@ class _Vocabulary:
         for term in sorted(candidates, key=lambda t: (-len(t), t)):
             if (" " in term) != multi_word:
                 continue
-            for found in self.patterns[term].finditer(text):
+            pattern = self.patterns.get(term)
+            if pattern is None:
+                pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)")
+                self.patterns[term] = pattern
+            for found in pattern.finditer(text):
                 yield term, *found.span()
 
 
