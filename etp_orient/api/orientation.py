@@ -3,6 +3,7 @@
 from flask import jsonify, request
 
 from ..core.clock import now
+from ..core.i18n import current_language
 from ..orientation.explain import orientation_dict
 from ..orientation.index import get_index
 from ..orientation.matching import MAX_RADIUS_KM, OrientationQuery, QueryError, orient
@@ -74,6 +75,7 @@ def parse_query(args) -> OrientationQuery:
         pregnant=pregnant,
         format=fmt,
         radius_km=radius,
+        language=current_language(),
     )
 
 

@@ -33,7 +33,7 @@ from .index import (
 )
 from .loader import read_aliases
 from .models import Commune
-from .values import CommuneInfo, CommuneResolution
+from .values import CommuneInfo, CommuneResolution, by_population
 
 __all__ = [
     "CommuneInfo",
@@ -121,6 +121,12 @@ def resolve_commune(text: str) -> CommuneResolution:
     best_tier, best_score, best = ranked[0]
     if best_tier == EXACT:
         top = [info for tier, _, info in ranked if tier == EXACT]
+        if len(top) == 1 and _only_former_name(query, top[0], ranked):
+            # "Boulogne" is a former commune merged into Essarts-en-Bocage, and the
+            # first word of Boulogne-sur-Mer, Boulogne-Billancourt…: ask, most populated first.
+            return CommuneResolution(
+                query=query, candidates=sorted((i for _, _, i in ranked), key=by_population)
+            )
     elif best_tier == FUZZY:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
         clear = best_score >= CLEAR_SCORE and best_score - runner_up >= CLEAR_MARGIN
@@ -134,6 +140,18 @@ def resolve_commune(text: str) -> CommuneResolution:
     if len(top) == 1:
         return CommuneResolution(query=query, commune=top[0])
     return CommuneResolution(query=query, candidates=top)
+
+
+def _only_former_name(query: str, info: CommuneInfo, ranked: list) -> bool:
+    """True when the one exact match is a former name (or an arrondissement) of
+    ``info`` while current communes bear the typed name as their first words."""
+    typed = _expand(fold(_NAME_WITH_CODE.sub(r"\g<name>", query)))
+    if not typed or _expand(fold(info.name)) == typed:
+        return False
+    return any(
+        other.insee != info.insee and _expand(fold(other.name)).startswith(typed + " ")
+        for _, _, other in ranked
+    )
 
 
 @functools.cache

@@ -165,6 +165,18 @@ def orientation_dict(orientation: Orientation, conditions: dict) -> dict:
                 "postal_codes": list(place.postal_codes),
                 "lat": place.lat,
                 "lon": place.lon,
+                # added by issue 16: a postal code's area (insee null) and its communes
+                "postal_code": place.postal_code,
+                "communes": [
+                    {
+                        "insee": c.insee,
+                        "name": c.name,
+                        "departement": c.departement,
+                        "population": c.population,
+                    }
+                    for c in place.communes
+                ],
+                "typed": place.typed,
             },
             "age": orientation.age,
             "pregnant": orientation.pregnant,

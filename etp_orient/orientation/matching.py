@@ -67,6 +67,8 @@ class OrientationQuery:
     pregnant: bool | None = None
     format: str | None = None
     radius_km: float | None = None
+    # the page's language: reads a phrase whose own words do not tell (see ``terms``)
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def understand(index: OfferIndex, query: OrientationQuery) -> tuple[list[str], l
             named.append(code)
     hints = {"pregnancy_words": False, "child_words": False, "text_codes": []}
     if query.q.strip():
-        text = matcher.match_text(query.q)
+        text = matcher.match_text(query.q, query.language)
         hints.update(
             pregnancy_words=text.pregnancy_words,
             child_words=text.child_words,

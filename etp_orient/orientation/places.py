@@ -1,14 +1,24 @@
 """Where the person lives: a commune from an INSEE code, a postal code or a name.
 
 The geo package owns commune search (``geo.services.resolve_commune``); this
-module only adapts its answer, with a minimal exact look-up used while that
-service is not installed.
+module adapts its answer and turns it into the point distances are measured from:
+
+* one commune: its centre;
+* a postal code shared by several communes: the postal code's area, with no INSEE
+  code, centred on the population-weighted centre of its communes, in the
+  département of the most populated one (``Place.communes`` lists them, so that a
+  page can offer the exact commune without requiring it);
+* a name borne by several communes, or an unclear typo: no place, candidates to
+  ask about (most populated first);
+* a typo corrected to one commune: the place, with ``typed`` set ("Sarcele").
+
+A minimal exact look-up is used while the geo service is not installed.
 """
 
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -27,14 +37,22 @@ INSEE_RE = re.compile(r"^(\d{2}|2[ab]|\d{3})\d{2,3}$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Place:
-    """A commune as orientation needs it."""
+    """A commune, or a postal code's area, as orientation needs it."""
 
-    insee: str
-    name: str
+    insee: str | None  # None for a postal code's area
+    name: str  # the commune's name, or the postal code for an area
     departement: str
     lat: float
     lon: float
     postal_codes: tuple[str, ...] = ()
+    population: int | None = None
+    postal_code: str | None = None  # the postal code typed, when the place came from one
+    communes: tuple["Place", ...] = ()  # an area's communes, most populated first
+    typed: str | None = None  # what was typed, when a typo was corrected to this commune
+
+    @property
+    def is_area(self) -> bool:
+        return self.insee is None
 
     @property
     def label(self) -> str:
@@ -51,6 +69,26 @@ def _place(commune) -> Place:
         lon=commune.lon,
         # geo's CommuneInfo carries strings, the ORM row carries CommunePostalCode rows
         postal_codes=tuple(getattr(p, "code", p) for p in commune.postal_codes),
+        population=commune.population,
+    )
+
+
+def postal_code_area(code: str, communes: list[Place]) -> Place:
+    """The area served by a postal code: the population-weighted centre of its communes
+    (a commune without a known population weighs 1), the most populated one's département."""
+    ranked = sorted(communes, key=lambda p: (-(p.population or 0), p.name, p.insee or ""))
+    weights = [max(p.population or 0, 1) for p in ranked]
+    total = float(sum(weights))
+    return Place(
+        insee=None,
+        name=code,
+        departement=ranked[0].departement,
+        lat=sum(p.lat * w for p, w in zip(ranked, weights, strict=True)) / total,
+        lon=sum(p.lon * w for p, w in zip(ranked, weights, strict=True)) / total,
+        postal_codes=(code,),
+        population=sum(p.population or 0 for p in ranked),
+        postal_code=code,
+        communes=tuple(ranked),
     )
 
 
@@ -103,9 +141,38 @@ def _resolve(text: str) -> tuple[Place | None, list[Place]]:
         place = _place(found.commune) if found.commune is not None else None
         candidates = [_place(c) for c in (found.candidates or [])]
         if place is None and len(candidates) == 1:
-            return candidates[0], []
+            place, candidates = candidates[0], []
+        place, candidates = _postal_code_or_typo(text, place, candidates)
         return place, ([] if place is not None else candidates)
-    return _fallback(text)
+    return _postal_code_or_typo(text, *_fallback(text))
+
+
+def _postal_code_or_typo(text: str, place: Place | None, candidates: list[Place]):
+    """A postal code always resolves (to its area when shared); a name corrected to
+    another spelling says what was typed."""
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 5:
+        if place is None and candidates:
+            return postal_code_area(compact, candidates), []
+        if place is not None and compact in place.postal_codes:
+            return replace(place, postal_code=compact), []
+        return place, candidates
+    if place is not None and fold(text) != fold(place.name):
+        typed = " ".join(fold(text).split())
+        if typed and not _same_name(typed, fold(place.name)):
+            return replace(place, typed=text), []
+    return place, candidates
+
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def _same_name(typed: str, name: str) -> bool:
+    """Whether "st omer" is Saint-Omer, "Saint-Denis 974" Saint-Denis: no correction to say."""
+    words = [_ABBREVIATIONS.get(w, w) for w in typed.split()]
+    while words and (words[-1].isdigit() or words[-1] in ("2a", "2b")):
+        words.pop()
+    return " ".join(words) == name
 
 
 def _fallback(text: str) -> tuple[Place | None, list[Place]]:

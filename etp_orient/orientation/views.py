@@ -83,7 +83,7 @@ def _needs_pregnancy_question(codes: list[str], q: str) -> bool:
         return True
     named = list(codes)
     if q:
-        named += index.matcher.match_text(q).direct_codes
+        named += index.matcher.match_text(q, current_language()).direct_codes
     if not named:
         return True
     return any(c == "diabete" or c.startswith("diabete") for c in named)
@@ -109,7 +109,11 @@ def _render_where(form, q, codes, candidates=None, status=200):
     index = get_index()
     named = list(codes)
     if q:
-        named += [c for c in index.matcher.match_text(q).direct_codes if c not in named]
+        named += [
+            c
+            for c in index.matcher.match_text(q, current_language()).direct_codes
+            if c not in named
+        ]
     return (
         render_template(
             "orientation/step_where.html",
@@ -130,7 +134,12 @@ def _run_query(form, q: str, codes: list[str]):
     if not form.validate():
         return None, []
     try:
-        return orient(OrientationQuery(q=q, conditions=codes, **query_values(form)), now()), []
+        return orient(
+            OrientationQuery(
+                q=q, conditions=codes, language=current_language(), **query_values(form)
+            ),
+            now(),
+        ), []
     except QueryError as error:
         message = FIELD_MESSAGES.get(error.reason, FIELD_MESSAGES["invalid"])()
         field = getattr(form, error.field, None)

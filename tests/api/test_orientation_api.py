@@ -68,12 +68,45 @@ def test_orientation_bad_parameter_is_400_naming_it(offer, client, query, parame
     assert response.get_json()["error"]["parameter"] == parameter
 
 
-def test_ambiguous_commune_gives_candidates(offer, client):
-    response = client.get("/api/v1/orientation?q=sucre&commune=16730")
+def test_ambiguous_commune_name_gives_candidates_by_population(offer, client):
+    response = client.get("/api/v1/orientation?q=sucre&commune=Boulogne")
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["parameter"] == "commune"
-    assert {"16138", "16187", "16388"} <= {c["insee"] for c in error["candidates"]}
+    assert error["message"].startswith("several communes match")
+    named = [(c["name"], c["departement"]) for c in error["candidates"]]
+    assert named[:2] == [("Boulogne-Billancourt", "92"), ("Boulogne-sur-Mer", "62")]
+
+
+def test_shared_postal_code_answers_200_from_its_area(offer, client):
+    response = client.get("/api/v1/orientation?q=diabete&commune=16730")
+    assert response.status_code == 200
+    body = response.get_json()
+    commune = body["query"]["commune"]
+    # every key of a commune is kept; the area has no INSEE code
+    assert set(commune) >= {"insee", "name", "departement", "postal_codes", "lat", "lon"}
+    assert commune["insee"] is None and commune["postal_code"] == "16730"
+    assert commune["postal_codes"] == ["16730"]
+    assert {"16138", "16187", "16388"} <= {c["insee"] for c in commune["communes"]}
+    assert commune["departement"] == commune["communes"][0]["departement"] == "16"
+    assert "dt2-angoumois" in [r["programme"] for r in body["results"]]
+    row = db.session.scalars(select(OrientationLog)).one()
+    assert row.departement == "16"
+
+
+def test_one_commune_has_no_area_keys(offer, client):
+    commune = client.get("/api/v1/orientation?q=sucre&commune=insee:59350").get_json()["query"][
+        "commune"
+    ]
+    assert commune["insee"] == "59350" and commune["postal_code"] is None
+    assert commune["communes"] == [] and commune["typed"] is None
+
+
+def test_corrected_typo_is_said_in_the_api(offer, client):
+    commune = client.get("/api/v1/orientation?q=sucre&commune=Sarcele").get_json()["query"][
+        "commune"
+    ]
+    assert commune["name"] == "Sarcelles" and commune["typed"] == "Sarcele"
 
 
 def test_orientation_is_logged_without_text(offer, client):
@@ -90,7 +123,7 @@ def test_orientation_is_logged_without_text(offer, client):
 
 
 def test_bad_request_is_not_logged(offer, client):
-    client.get("/api/v1/orientation?q=sucre&commune=16730")
+    client.get("/api/v1/orientation?q=sucre&commune=Saint-Denis")
     assert db.session.scalars(select(OrientationLog)).all() == []
 
 

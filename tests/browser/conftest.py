@@ -207,6 +207,11 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
             f"/orientation/resultats?{ORIENTATION}",
             "/orientation/resultats?q=diabete&commune=zzzzzz",  # step 2 with an error
             "/orientation/resultats?condition=diabete-type-2&commune=97400",  # nothing nearby
+            "/orientation/resultats?q=diabete&commune=59178",  # a shared postal code's area
+            "/orientation/resultats?q=sucre&commune=Boulogne",  # homonyms: the choice list
+            # Arabic words, a corrected commune name
+            "/orientation/resultats?q=%D8%B9%D9%86%D8%AF%D9%8A+%D8%A7%D9%84%D8%B3%D9%83%D8%B1"
+            "&commune=Sarcele",
         ],
         "orientation.results_map": [f"/orientation/carte?{ORIENTATION}"],
         "directory.directory_page": [
@@ -219,6 +224,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "orientation.pro_orient": [
             "/pro/orienter",
             "/pro/orienter?condition=diabete-type-2&commune=59500&age=60",
+            "/pro/orienter?condition=diabete-type-2&commune=59178",  # a postal code's area
             "/pro/orienter?condition=&commune=",  # errors
         ],
         "orientation.sheet": [f"/pro/orientation/{site.referral}"],

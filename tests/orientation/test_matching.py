@@ -44,7 +44,8 @@ CASES = [
     ("two-codes", dict(condition=["bpco", "hypertension"], commune="59350"),
      dict(near=["bpco-lille", "cardio-roubaix"])),
     # shared postal codes and homonyms
-    ("shared-postal-code", dict(q="diabète", commune="16730"), dict(error="commune")),
+    ("shared-postal-code", dict(q="diabète", commune="16730"), dict(near=["dt2-angoumois"])),
+    ("homonym-boulogne", dict(q="diabète", commune="Boulogne"), dict(error="commune")),
     ("homonym-name", dict(q="diabète", commune="Saint-Denis"), dict(error="commune")),
     ("one-of-shared", dict(q="diabète", commune="16187"), dict(first="dt2-angoumois")),
     ("unknown-commune", dict(q="diabète", commune="Zzzyxville"), dict(error="commune")),
@@ -194,8 +195,16 @@ def test_index_sees_a_programme_withdrawn(offer):
     assert "bpco-lille" not in _codes(answer.results)
 
 
-def test_ambiguous_postal_code_lists_the_communes(offer):
-    with pytest.raises(QueryError) as raised:
-        orient(OrientationQuery(q="diabète", commune="16730"), now())
-    names = {c.name for c in raised.value.candidates}
-    assert {"Fléac", "Linars", "Trois-Palis"} <= names
+def test_shared_postal_code_is_its_area(offer):
+    answer = orient(OrientationQuery(q="diabète", commune="16730"), now())
+    place = answer.place
+    assert place.insee is None and place.postal_code == "16730"
+    assert {"Fléac", "Linars", "Trois-Palis"} <= {c.name for c in place.communes}
+    # the population-weighted centre of the communes, the most populated one's département
+    people = [max(c.population or 0, 1) for c in place.communes]
+    lat = sum(c.lat * w for c, w in zip(place.communes, people, strict=True)) / sum(people)
+    assert place.lat == pytest.approx(lat)
+    assert min(c.lat for c in place.communes) <= place.lat <= max(c.lat for c in place.communes)
+    assert place.departement == place.communes[0].departement == "16"
+    populations = [c.population or 0 for c in place.communes]
+    assert populations == sorted(populations, reverse=True)

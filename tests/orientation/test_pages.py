@@ -83,13 +83,36 @@ def test_results_unknown_commune(offer, client):
     assert 'value="Zzzyxville"' in page
 
 
-def test_results_shared_postal_code_offers_a_choice(offer, client):
-    page = client.get("/orientation/resultats?q=sucre&commune=16730").text
-    assert "Plusieurs communes correspondent" in page
+def test_results_shared_postal_code_is_enough(offer, client):
+    page = client.get("/orientation/resultats?q=diabete&commune=16730").text
+    assert "Plusieurs communes correspondent" not in page
+    assert "Autour de :" in page and "<strong>16730</strong>" in page
+    assert "Diabète de type 2 en Angoumois" in page
+    # the exact commune can be chosen, and need not be
+    assert "Préciser ma commune (facultatif)" in page
     for insee in ("16138", "16187", "16388"):
-        assert f'value="insee:{insee}"' in page
+        assert f'commune=insee:{insee}"' in page
     chosen = client.get("/orientation/resultats?q=diabete&commune=insee:16187").text
     assert "Diabète de type 2 en Angoumois" in chosen
+    assert "Préciser ma commune" not in chosen
+
+
+def test_results_homonyms_ask_with_departement(offer, client):
+    page = client.get("/orientation/resultats?q=sucre&commune=Boulogne").text
+    assert "Plusieurs communes correspondent" in page
+    assert "Boulogne-sur-Mer (62)" in page and "Boulogne-Billancourt (92)" in page
+    assert page.index("Boulogne-Billancourt (92)") < page.index("Boulogne-sur-Mer (62)")
+
+
+def test_results_say_a_corrected_commune(offer, client):
+    page = client.get("/orientation/resultats?q=sucre&commune=Sarcele").text
+    assert "Nous avons compris « Sarcele » comme Sarcelles (95)." in page
+
+
+def test_pro_screen_postal_code_area(offer, client):
+    page = client.get("/pro/orienter?condition=diabete-type-2&commune=16730").text
+    assert "Autour de :" in page and "Diabète de type 2 en Angoumois" in page
+    assert "Plusieurs communes correspondent" not in page
 
 
 def test_nothing_nearby_gives_contact_and_remote(offer, client):
@@ -316,3 +339,31 @@ def test_orientation_log_pending_rows_written_by_the_timer(offer, client, app):
         app.config.pop("ORIENTATION_LOG_BATCH")
         app.config.pop("ORIENTATION_LOG_DELAY")
     assert len(rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("عندي السكر", "ar"), ("I have sugar", "en"), ("عندي السكر", "fr"), ("sucre", "en")],
+)
+def test_words_of_any_language_on_any_page(offer, client, text, lang):
+    step_two = client.get("/orientation", query_string={"q": text, "lang": lang}).text
+    assert 'name="commune"' in step_two
+    # understood: step 2 names the condition (in <strong>) rather than "not recognised"
+    intro = step_two[step_two.index("<h1") : step_two.index("<form")]
+    assert "<strong>" in intro and html.escape(text) not in intro
+    page = client.get(
+        "/orientation/resultats", query_string={"q": text, "commune": "59000", "lang": lang}
+    ).text
+    assert "/programmes/dt2-lille" in page  # the diabetes programme of Lille
+    body = client.get(
+        "/api/v1/orientation", query_string={"q": text, "commune": "59000", "lang": lang}
+    ).get_json()
+    assert body["query"]["understood"] is True
+    assert body["query"]["named_conditions"] == ["diabete"]
+    assert body["results"][0]["programme"] == "dt2-lille"
+
+
+def test_words_not_understood_show_the_pictures(offer, client):
+    page = client.get("/orientation", query_string={"q": "pain au chocolat"}).text
+    assert "Nous n'avons pas reconnu une maladie dans « pain au chocolat »" in page
+    assert "choisir une image" in page
