@@ -173,7 +173,7 @@ def _conditional_phase(base: str, paths: list[str], threads: int, seconds: float
 
     etags: dict[str, str] = {}
     for path in paths:
-        with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(base + path, timeout=120) as response:  # noqa: S310
             response.read()
             etags[path] = response.headers.get("ETag", "")
     latencies: list[float] = []
@@ -188,12 +188,14 @@ def _conditional_phase(base: str, paths: list[str], threads: int, seconds: float
             request = urllib.request.Request(base + path, headers={"If-None-Match": etags[path]})
             t0 = time.perf_counter()
             try:
-                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
                     response.read()
                     status = response.status
             except urllib.error.HTTPError as error:
                 error.read()
                 status = error.code
+            except OSError:
+                status = 599
             mine.append(time.perf_counter() - t0)
             codes[status] = codes.get(status, 0) + 1
             i += threads
@@ -231,7 +233,11 @@ def national_run(url: str, label: str, args) -> None:
         print(f"{label}: building the national offer ({args.programmes} programmes)…", flush=True)
         _build(url, args)
     programmes, structures = _feed_codes(url)
-    env = {"ETP_FROZEN_NOW": FROZEN_NOW, "RATELIMIT_ENABLED": "0"}
+    env = {
+        "ETP_FROZEN_NOW": FROZEN_NOW,
+        "RATELIMIT_ENABLED": "0",
+        "GUNICORN_CMD_ARGS": "--timeout 180",
+    }
     server = GunicornServer(url, workers=args.workers, env=env).start(timeout=180)
     try:
         static = static_path(server.url)

@@ -197,12 +197,14 @@ def _build(url: str, args) -> None:
 def _get(url: str) -> tuple[float, int]:
     t0 = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (loopback)
             response.read()
             status = response.status
     except urllib.error.HTTPError as error:
         error.read()
         status = error.code
+    except OSError:  # a time-out on a loaded machine: counted, not fatal
+        status = 599
     return time.perf_counter() - t0, status
 
 
@@ -259,7 +261,7 @@ def static_path(base: str) -> str:
     """The address of the logo as the home page links it (hashed name or not)."""
     import re
 
-    with urllib.request.urlopen(base + "/", timeout=30) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(base + "/", timeout=120) as response:  # noqa: S310 (loopback)
         page = response.read().decode("utf-8")
     found = re.search(r'(/static/[^"?]*logo[^"]*\.svg[^"]*)"', page)
     return found.group(1).replace("&amp;", "&") if found else "/static/img/logo.svg"
@@ -272,12 +274,12 @@ def _programme_codes(base: str, queries: list[str]) -> list[str]:
     codes: list[str] = []
     for q in queries:
         try:
-            with urllib.request.urlopen(f"{base}/api/v1/orientation?{q}", timeout=30) as r:  # noqa: S310
+            with urllib.request.urlopen(f"{base}/api/v1/orientation?{q}", timeout=120) as r:  # noqa: S310
                 data = json.loads(r.read())
         except urllib.error.HTTPError:
             continue
         for item in data.get("results", [])[:3]:
-            code = item.get("code") or (item.get("programme") or {}).get("code")
+            code = item.get("programme")
             if code and code not in codes:
                 codes.append(code)
     return codes or ["unknown"]
@@ -307,7 +309,12 @@ def run(url: str, label: str, args) -> None:
         _build(url, args)
     communes = _communes_for_queries(url)
     queries = _queries(communes, 400)
-    env = {"ETP_FROZEN_NOW": FROZEN_NOW, "RATELIMIT_ENABLED": "0"}
+    env = {
+        "ETP_FROZEN_NOW": FROZEN_NOW,
+        "RATELIMIT_ENABLED": "0",
+        # a worker that builds its indexes on a loaded machine is not killed
+        "GUNICORN_CMD_ARGS": "--timeout 180",
+    }
     if args.dates_ttl is not None:  # 0: every search reads its next dates from the database
         env["ORIENTATION_DATES_TTL"] = str(args.dates_ttl)
     server = GunicornServer(url, workers=args.workers, env=env).start(timeout=180)
@@ -395,7 +402,6 @@ def run_size(args) -> None:
         if not args.reuse:
             from sqlalchemy import create_engine, text
             from sqlalchemy.engine import make_url
-
 
             target = make_url(args.postgres_database)
             admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")

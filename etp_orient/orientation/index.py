@@ -253,13 +253,29 @@ def get_index() -> OfferIndex:
 
     The version query runs at most once every ``ORIENTATION_INDEX_TTL`` seconds
     per process (default 2 s; 0 checks on every call): a change of the offer
-    shows in orientation within that delay.
+    shows in orientation within that delay. Once built, the checks (and the
+    rebuilds) run in the process's checking thread (``core.background``), not in
+    the requests; when testing they run here.
     """
+    from ..core import background
+
     key = id(db.engine)
     current = _cache.get(key)
     ttl = current_app.config.get("ORIENTATION_INDEX_TTL", 2.0)
+    if current is not None and ttl > 0 and background.enabled(current_app):
+        background.keep_checking(
+            current_app._get_current_object(), f"offer-index-{key}", _check, ttl
+        )
+        return current
     if current is not None and time.monotonic() - current.checked_at < ttl:
         return current
+    return _check()
+
+
+def _check() -> OfferIndex:
+    """Compare the offer's version with the index's; rebuild it when they differ."""
+    key = id(db.engine)
+    current = _cache.get(key)
     version = offer_version()
     if current is not None and current.version == version:
         current.checked_at = time.monotonic()
