@@ -165,10 +165,7 @@ def _feed_codes(url: str) -> tuple[list[str], list[str]]:
     return list(programmes), list(structures)
 
 
-def _conditional_phase(base: str, paths: list[str], threads: int, seconds: float) -> dict:
-    """Like orientation._phase, each feed asked with the ETag it answered before."""
-    import threading
-    import urllib.error
+def _etags(base: str, paths: list[str]) -> dict[str, str]:
     import urllib.request
 
     etags: dict[str, str] = {}
@@ -176,6 +173,16 @@ def _conditional_phase(base: str, paths: list[str], threads: int, seconds: float
         with urllib.request.urlopen(base + path, timeout=120) as response:  # noqa: S310
             response.read()
             etags[path] = response.headers.get("ETag", "")
+    return etags
+
+
+def _conditional_phase(base: str, etags: dict, threads: int, seconds: float) -> dict:
+    """Like orientation._phase, each feed asked with the ETag it answered before."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    paths = list(etags)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -245,13 +252,14 @@ def national_run(url: str, label: str, args) -> None:
         structure_paths = [f"/calendar/structure/{c}.ics" for c in structures]
         for path in programme_paths[: 5 * args.workers] + structure_paths[: 5 * args.workers]:
             _get(server.url + path)
+        etags = _etags(server.url, programme_paths[:50])
         phases = [
             ("static file", lambda: _phase(server.url, [static], args.threads, 1.0)),
             ("programme feed", lambda: _phase(server.url, programme_paths, args.threads, 1.0)),
             ("structure feed", lambda: _phase(server.url, structure_paths, args.threads, 1.0)),
             (
                 "programme feed, ETag 304",
-                lambda: _conditional_phase(server.url, programme_paths[:50], args.threads, 1.0),
+                lambda: _conditional_phase(server.url, etags, args.threads, 1.0),
             ),
         ]
         parts: dict[str, list[dict]] = {name: [] for name, _ in phases}

@@ -46,7 +46,7 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
     from .accounts import auth
     from .core import db as core_db
-    from .core import i18n, logs, security
+    from .core import i18n, logs, security, static
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    static.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
