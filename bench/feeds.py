@@ -77,6 +77,8 @@ def run(database_url: str, sessions: int, runs: int) -> None:
             "BASE_URL": "https://etp.example",
             "CLOCK": lambda: NOW,
             "RATELIMIT_ENABLED": False,
+            # every run builds the feed (the kept copy would answer from the second run)
+            "FEED_CACHE": False,
         }
     )
     with app.app_context():
