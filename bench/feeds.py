@@ -10,6 +10,17 @@ sessions spread over the coming 12 months, then times the whole programme feed
 served by ``/calendar/programme/<code>.ics``, several times in fresh database
 sessions. Prints the median total and the share of it spent outside
 icalendar's own serialisation (``Component.to_ical``). Target: under 200 ms.
+
+    .venv/bin/python bench/feeds.py --national [--programmes 1000 4000 10000]
+        [--workers 4] [--threads 4] [--seconds 15] [--postgres URL]
+
+With ``--national``: builds the synthetic national offer (bench/gen_offer.py, as
+bench/orientation.py does), serves it under gunicorn with several workers and
+drives, in 1-s turns, a static file of the same server, programme feeds,
+structure feeds, and programme feeds asked again with the ETag received
+(``If-None-Match``, answered 304). Prints throughput, p50/p95 and each route's
+throughput as a share of the static file's (issue 17: p95 ≤ 50 ms and at least
+0.25 of the static file).
 """
 
 import argparse
@@ -66,6 +77,8 @@ def run(database_url: str, sessions: int, runs: int) -> None:
             "BASE_URL": "https://etp.example",
             "CLOCK": lambda: NOW,
             "RATELIMIT_ENABLED": False,
+            # every run builds the feed (the kept copy would answer from the second run)
+            "FEED_CACHE": False,
         }
     )
     with app.app_context():
@@ -125,13 +138,197 @@ def run(database_url: str, sessions: int, runs: int) -> None:
     print(f"target < 200 ms (wall, median): {'met' if best < 0.2 else 'NOT met'}")
 
 
+def _feed_codes(url: str) -> tuple[list[str], list[str]]:
+    """Codes of published programmes and of structures that have group sessions."""
+    from sqlalchemy import select
+
+    from bench.import_offer import _app
+    from etp_orient.booking.models import Cohort
+    from etp_orient.catalogue.models import Programme, Structure, programme_structures
+    from etp_orient.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        programmes = db.session.scalars(
+            select(Programme.code)
+            .where(Programme.status == "published", Programme.id.in_(select(Cohort.programme_id)))
+            .order_by(Programme.code)
+            .limit(300)
+        ).all()
+        structures = db.session.scalars(
+            select(Structure.code)
+            .join(programme_structures, programme_structures.c.structure_id == Structure.id)
+            .where(programme_structures.c.programme_id.in_(select(Cohort.programme_id)))
+            .distinct()
+            .order_by(Structure.code)
+            .limit(300)
+        ).all()
+        db.engine.dispose()
+    return list(programmes), list(structures)
+
+
+def _etags(base: str, paths: list[str]) -> dict[str, str]:
+    import urllib.request
+
+    etags: dict[str, str] = {}
+    for path in paths:
+        with urllib.request.urlopen(base + path, timeout=120) as response:  # noqa: S310
+            response.read()
+            etags[path] = response.headers.get("ETag", "")
+    return etags
+
+
+def _conditional_phase(base: str, etags: dict, threads: int, seconds: float) -> dict:
+    """Like orientation._phase, each feed asked with the ETag it answered before."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    paths = list(etags)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(offset: int) -> None:
+        i, mine, codes = offset, [], {}
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            request = urllib.request.Request(base + path, headers={"If-None-Match": etags[path]})
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                error.read()
+                status = error.code
+            except OSError:
+                status = 599
+            mine.append(time.perf_counter() - t0)
+            codes[status] = codes.get(status, 0) + 1
+            i += threads
+        with lock:
+            latencies.extend(mine)
+            for k, v in codes.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return {"latencies": latencies, "wall": time.perf_counter() - began, "statuses": statuses}
+
+
+def national_run(url: str, label: str, args) -> None:
+    from bench.orientation import (
+        FROZEN_NOW,
+        _build,
+        _get,
+        _merge,
+        _phase,
+        _upgrade,
+        print_results,
+        static_path,
+    )
+    from tests.fixtures.servers import GunicornServer
+
+    if getattr(args, "reuse", False):
+        print(f"{label}: reusing the database built before", flush=True)
+        _upgrade(url)
+    else:
+        print(f"{label}: building the national offer ({args.programmes} programmes)…", flush=True)
+        _build(url, args)
+    programmes, structures = _feed_codes(url)
+    env = {
+        "ETP_FROZEN_NOW": FROZEN_NOW,
+        "RATELIMIT_ENABLED": "0",
+        "GUNICORN_CMD_ARGS": "--timeout 180",
+    }
+    server = GunicornServer(url, workers=args.workers, env=env).start(timeout=180)
+    try:
+        static = static_path(server.url)
+        programme_paths = [f"/calendar/programme/{c}.ics" for c in programmes]
+        structure_paths = [f"/calendar/structure/{c}.ics" for c in structures]
+        for path in programme_paths[: 5 * args.workers] + structure_paths[: 5 * args.workers]:
+            _get(server.url + path)
+        etags = _etags(server.url, programme_paths[:50])
+        phases = [
+            ("static file", lambda: _phase(server.url, [static], args.threads, 1.0)),
+            ("programme feed", lambda: _phase(server.url, programme_paths, args.threads, 1.0)),
+            ("structure feed", lambda: _phase(server.url, structure_paths, args.threads, 1.0)),
+            (
+                "programme feed, ETag 304",
+                lambda: _conditional_phase(server.url, etags, args.threads, 1.0),
+            ),
+        ]
+        parts: dict[str, list[dict]] = {name: [] for name, _ in phases}
+        for _round in range(max(1, round(args.seconds))):
+            for name, phase in phases:
+                parts[name].append(phase())
+        results = {name: _merge(chunks) for name, chunks in parts.items()}
+    finally:
+        server.stop()
+    print_results(
+        f"{label}, {args.programmes} programmes: gunicorn {args.workers} workers, "
+        f"{args.threads} client threads, {args.seconds:g} s per route in 1-s turns "
+        f"({len(programme_paths)} programme feeds, {len(structure_paths)} structure feeds)",
+        results,
+    )
+    static_rps = results["static file"]["rps"]
+    ok = all(
+        r["p95"] <= 50 and r["rps"] >= 0.25 * static_rps
+        for name, r in results.items()
+        if name != "static file"
+    )
+    print(f"  target (p95 ≤ 50 ms, ≥ 0.25 of static): {'met' if ok else 'NOT met'}", flush=True)
+
+
+def national(args) -> None:
+    from bench.orientation import has_offer
+    from bench.scratch import scratch_database
+
+    for size in args.programmes:
+        sized = argparse.Namespace(**vars(args))
+        sized.programmes, sized.sites, sized.dated = size, 2 * size, 50 * size
+        sized.file, sized.seed = None, 1
+        if args.sqlite_file:
+            sized.reuse = Path(args.sqlite_file).exists()
+            national_run(f"sqlite:///{Path(args.sqlite_file).resolve()}", "SQLite", sized)
+        else:
+            with scratch_database(None) as url:
+                national_run(url, "SQLite", sized)
+        if args.postgres_database:
+            sized.reuse = has_offer(args.postgres_database)
+            national_run(args.postgres_database, "PostgreSQL", sized)
+        elif args.postgres:
+            sized.reuse = False
+            with scratch_database(args.postgres) as url:
+                national_run(url, "PostgreSQL", sized)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgres", help="server URL; a fresh database is created and dropped")
+    parser.add_argument("--national", action="store_true", help="feeds under gunicorn")
+    parser.add_argument("--programmes", type=int, nargs="+", default=[4000])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--sqlite-file", help="SQLite file built by bench/orientation.py, reused")
+    parser.add_argument(
+        "--postgres-database", help="PostgreSQL database built by bench/orientation.py, reused"
+    )
     args = parser.parse_args()
     from bench.scratch import scratch_database
+
+    if args.national:
+        national(args)
+        return
 
     with scratch_database(args.postgres) as url:
         run(url, args.sessions, args.runs)

@@ -49,7 +49,7 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
     from .accounts import auth, oidc
     from .core import db as core_db
-    from .core import i18n, logs, security
+    from .core import i18n, logs, security, static
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     oidc.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    static.init_app(app)
     from .core.models import AUDIT_HOOKS
     from .webhooks.events import on_audit
 

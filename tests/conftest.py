@@ -140,6 +140,9 @@ def _clean_tables(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    from etp_orient.feeds.services import forget_feeds
+
+    forget_feeds()
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from ..core.clock import now
 from ..core.i18n import language_names
@@ -9,6 +10,7 @@ from ..orientation.availability import open_bep_slots, upcoming_cohorts
 from ..orientation.explain import condition_label
 from ..orientation.index import get_index
 from ..orientation.services import published_programme
+from .models import Programme
 
 bp = Blueprint("catalogue", __name__)
 
@@ -33,15 +35,26 @@ PROFESSIONS = {
 @bp.get("/programmes/<code>")
 def programme(code: str):
     """A published programme, in plain words; 404 for a draft or suspended one."""
-    found = published_programme(code)
+    # one statement for the programme and its sites, one each for its structures and
+    # workshops; then its slots and its cohorts: five in all (tests/speed)
+    found = published_programme(
+        code,
+        selectinload(Programme.sites),
+        selectinload(Programme.structures),
+        selectinload(Programme.workshops),
+    )
     if found is None:
         abort(404)
     at = now()
-    conditions = get_index().conditions
+    index = get_index()
+    conditions = index.conditions
+    entry = index.programmes.get(found.id)
+    # its conditions from the offer index (a programme just published may not be in it yet)
+    codes = entry.condition_codes if entry is not None else [c.code for c in found.conditions]
     return render_template(
         "catalogue/programme.html",
         programme=found,
-        conditions=[condition_label(c.code, conditions) for c in found.conditions],
+        conditions=[condition_label(c, conditions) for c in codes],
         professions=[str(PROFESSIONS.get(p, p)) for p in found.professions],
         session_languages=language_names(found.languages or ["fr"]),
         slots=open_bep_slots(found, at, limit=5),

@@ -68,6 +68,12 @@ def _private() -> bool:
 
 def set_headers(response):
     headers = response.headers
+    if request.endpoint == "static":
+        # a file, not a page: the page headers (CSP, frames, permissions…) would only
+        # add bytes to every image, script and stylesheet
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.pop("Server", None)
+        return response
     headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

@@ -14,6 +14,8 @@ makes ``If-Modified-Since`` answer with the new feed.
 """
 
 import gc
+import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, event, func, or_, select, union
+from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import User
 from ..booking.calendar import (
@@ -41,7 +43,7 @@ from ..booking.models import (
     Participant,
     Slot,
 )
-from ..catalogue.models import Programme, Structure, Workshop, programme_structures
+from ..catalogue.models import Programme, Site, Structure, Workshop, programme_structures
 from ..core.clock import now
 from ..core.ical import CalEvent, build_calendar
 from ..core.models import audit
@@ -67,6 +69,10 @@ class Feed:
     def body(self) -> bytes:
         return build_calendar(self.events, name=self.name)
 
+    @cached_property
+    def etag(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()[:32]
+
 
 @dataclass
 class _Selection:
@@ -74,6 +80,8 @@ class _Selection:
 
     at: datetime
     moments: list[datetime] = field(default_factory=list)
+    # the first moment after ``at`` when a kept date leaves the feed
+    next_change: datetime | None = None
 
     def keep(self, start: datetime, end: datetime, cancelled_at: datetime | None) -> bool:
         """Whether a date belongs in the feed now; records when it entered or left."""
@@ -87,6 +95,11 @@ class _Selection:
             self.moments.append(cancelled_at + CANCELLED_KEPT)
             return False
         self.moments.append(entered)
+        leaves = end + WINDOW_BACK
+        if cancelled_at is not None:
+            leaves = min(leaves, cancelled_at + CANCELLED_KEPT)
+        if self.next_change is None or leaves < self.next_change:
+            self.next_change = leaves
         return True
 
     def last_modified(self, events: Iterable[CalEvent], *extra: datetime | None) -> datetime:
@@ -147,8 +160,27 @@ def _session_query(condition, at: datetime):
     )
 
 
-def _public_session_events(condition, selection: _Selection) -> list[CalEvent]:
-    sessions = db.session.scalars(_session_query(condition, selection.at)).all()
+def _public_conditions(programme_ids):
+    """The sessions of these programmes, as two conditions each served by an index (their
+    cohorts' sessions; the open sessions of their workshops), never an OR across tables."""
+    cohorts = select(Cohort.id).where(Cohort.programme_id.in_(programme_ids))
+    workshops = select(Workshop.id).where(Workshop.programme_id.in_(programme_ids))
+    return (
+        GroupSession.cohort_id.in_(cohorts),
+        and_(GroupSession.cohort_id.is_(None), GroupSession.workshop_id.in_(workshops)),
+    )
+
+
+def _public_session_events(programme_ids: list[int], selection: _Selection) -> list[CalEvent]:
+    low, high = _candidate_range(selection.at)
+    sessions: list[GroupSession] = []
+    for condition in _public_conditions(programme_ids):
+        sessions += db.session.scalars(
+            select(GroupSession)
+            .where(condition, GroupSession.end_at >= low, GroupSession.start_at <= high)
+            .options(*_session_options())
+        ).all()
+    sessions.sort(key=lambda s: (s.start_at, s.id))
     ranks = _indexes(sessions)
     events = []
     for session in sessions:
@@ -157,12 +189,113 @@ def _public_session_events(condition, selection: _Selection) -> list[CalEvent]:
     return events
 
 
-def _of_programmes(programme_ids):
-    """Sessions of these programmes: their cohorts', and open sessions of their workshops."""
-    return or_(
-        Cohort.programme_id.in_(programme_ids),
-        and_(GroupSession.cohort_id.is_(None), Workshop.programme_id.in_(programme_ids)),
+def _public_version(programme_ids: list[int], at: datetime) -> tuple:
+    """A fingerprint of what a public feed of these programmes shows (one query over
+    their own rows, on indexes): counts, id sums and latest changes of their sessions,
+    cohorts, workshops and the sites of their dates, and the start of the first date
+    beyond the 12-month window (when the feed must change by itself)."""
+    _low, high = _candidate_range(at)
+    columns = []
+    for condition in _public_conditions(programme_ids):
+        columns += [
+            select(func.count(GroupSession.id)).where(condition).scalar_subquery(),
+            select(func.sum(GroupSession.id)).where(condition).scalar_subquery(),
+            select(func.max(GroupSession.updated_at)).where(condition).scalar_subquery(),
+            select(func.min(GroupSession.start_at))
+            .where(condition, GroupSession.start_at > high)
+            .scalar_subquery(),
+        ]
+    of_programmes = (Cohort.programme_id.in_(programme_ids),)
+    cohort_path, workshop_path = _public_conditions(programme_ids)
+    sites = union(
+        select(GroupSession.site_id).where(cohort_path),
+        select(GroupSession.site_id).where(workshop_path),
+        select(Cohort.site_id).where(*of_programmes),
     )
+    columns += [
+        select(func.count(Cohort.id)).where(*of_programmes).scalar_subquery(),
+        select(func.max(Cohort.updated_at)).where(*of_programmes).scalar_subquery(),
+        select(func.count(Workshop.id))
+        .where(Workshop.programme_id.in_(programme_ids))
+        .scalar_subquery(),
+        select(func.sum(Workshop.id))
+        .where(Workshop.programme_id.in_(programme_ids))
+        .scalar_subquery(),
+        select(func.max(Site.updated_at)).where(Site.id.in_(sites)).scalar_subquery(),
+    ]
+    return tuple(db.session.execute(select(*columns)).one())
+
+
+@dataclass
+class _Kept:
+    """A finished public feed, kept for as long as its data and the window hold."""
+
+    version: tuple
+    valid_until: datetime | None
+    feed: Feed
+
+
+# The finished public feeds of this process, per (database, kind, code). A feed is
+# served from here while its fingerprint (_public_version, plus the count of changes
+# this process made to feed rows) is the same and no date has entered or left the
+# window since; then it is built again.
+_kept: dict[tuple, _Kept] = {}
+_kept_lock = threading.Lock()
+_KEPT_SIZE = 4000
+_local_changes = [0]
+_FEED_MODELS: tuple = (GroupSession, Cohort, Workshop, Programme, Site, Structure)
+
+
+@event.listens_for(Session, "after_flush")
+def _count_feed_changes(session, _context) -> None:
+    """Changes made through this process count at once (even within the same instant)."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _FEED_MODELS):
+            _local_changes[0] += 1
+            return
+
+
+def forget_feeds() -> None:
+    """Forget every kept feed (tests that empty the tables use it)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_feed) -> Feed:
+    """The kept feed if still right, else ``build_feed(selection)``, kept."""
+    from flask import current_app
+
+    at = now()
+    ids = sorted(p.id for p in programmes)
+    version = (
+        _local_changes[0],
+        tuple((p.id, p.status, p.updated_at) for p in programmes),
+        extra,
+        _public_version(ids, at) if ids else (),
+    )
+    caching = current_app.config.get("FEED_CACHE", True)
+    key = (id(db.engine), kind, code)
+    kept = _kept.get(key) if caching else None
+    if (
+        kept is not None
+        and kept.version == version
+        and (kept.valid_until is None or at < kept.valid_until)
+    ):
+        return kept.feed
+    selection = _Selection(at)
+    feed = build_feed(selection)
+    with _cyclic_gc_paused():
+        _ = feed.body, feed.etag
+    if caching:
+        entering = [v for v in version[3][3::4][:2] if v is not None] if ids else []
+        limits = [m - WINDOW_AHEAD for m in entering]
+        if selection.next_change is not None:
+            limits.append(selection.next_change)
+        with _kept_lock:
+            if len(_kept) >= _KEPT_SIZE:
+                _kept.clear()
+            _kept[key] = _Kept(version, min(limits, default=None), feed)
+    return feed
 
 
 def programme_feed(code: str) -> Feed | None:
@@ -170,11 +303,14 @@ def programme_feed(code: str) -> Feed | None:
     programme = db.session.scalar(select(Programme).where(Programme.code == code))
     if programme is None or programme.status == "draft":
         return None
-    selection = _Selection(now())
-    with force_locale("fr"):
-        events = _public_session_events(_of_programmes([programme.id]), selection)
-        name = gettext("%(title)s – dates", title=programme.display_title)
-    return Feed(name, events, selection.last_modified(events, programme.updated_at), False)
+
+    def build_feed(selection: _Selection) -> Feed:
+        with force_locale("fr"):
+            events = _public_session_events([programme.id], selection)
+            name = gettext("%(title)s – dates", title=programme.display_title)
+        return Feed(name, events, selection.last_modified(events, programme.updated_at), False)
+
+    return _public_feed("programme", code, [programme], (), build_feed)
 
 
 def structure_feed(code: str) -> Feed | None:
@@ -187,16 +323,18 @@ def structure_feed(code: str) -> Feed | None:
         .join(programme_structures, programme_structures.c.programme_id == Programme.id)
         .where(programme_structures.c.structure_id == structure.id, Programme.status != "draft")
     ).all()
-    selection = _Selection(now())
-    with force_locale("fr"):
-        events = (
-            _public_session_events(_of_programmes([p.id for p in programmes]), selection)
-            if programmes
-            else []
-        )
-        name = gettext("%(name)s – dates", name=structure.name)
-    latest = [structure.updated_at] + [p.updated_at for p in programmes]
-    return Feed(name, events, selection.last_modified(events, *latest), False)
+
+    def build_feed(selection: _Selection) -> Feed:
+        with force_locale("fr"):
+            events = (
+                _public_session_events([p.id for p in programmes], selection) if programmes else []
+            )
+            name = gettext("%(name)s – dates", name=structure.name)
+        latest = [structure.updated_at] + [p.updated_at for p in programmes]
+        return Feed(name, events, selection.last_modified(events, *latest), False)
+
+    extra = (structure.id, structure.updated_at, structure.name)
+    return _public_feed("structure", code, list(programmes), extra, build_feed)
 
 
 def _by_token(model, token: str):
@@ -225,10 +363,10 @@ def find_user_by_feed_token(token: str) -> User | None:
 def _dedupe(events: list[CalEvent]) -> list[CalEvent]:
     """One event per UID; a live date wins over a cancelled one."""
     chosen: dict[str, CalEvent] = {}
-    for event in events:
-        current = chosen.get(event.uid)
-        if current is None or (current.cancelled and not event.cancelled):
-            chosen[event.uid] = event
+    for item in events:
+        current = chosen.get(item.uid)
+        if current is None or (current.cancelled and not item.cancelled):
+            chosen[item.uid] = item
     return sorted(chosen.values(), key=lambda e: (e.start, e.uid))
 
 

@@ -88,11 +88,23 @@ def _signature() -> tuple:
 
 def get_index() -> NameIndex:
     """The index of the current database, built on first use or after a change."""
+    from ..core import background
+
     key = db.engine.url.render_as_string(hide_password=True)
     index = _indexes.get(key)
     ttl = current_app.config.get("GEO_INDEX_TTL", 0.0 if current_app.testing else 2.0)
+    if index is not None and ttl > 0 and background.enabled(current_app):
+        # checked (and rebuilt) by the process's checking thread, not in the request
+        background.keep_checking(current_app._get_current_object(), f"geo-{key}", _check, ttl)
+        return index
     if index is not None and time.monotonic() - index.checked_at < ttl:
         return index
+    return _check()
+
+
+def _check() -> NameIndex:
+    key = db.engine.url.render_as_string(hide_password=True)
+    index = _indexes.get(key)
     signature = _signature()
     if index is None or index.signature != signature:
         with _lock:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..booking.models import Booking, Cohort, Enrollment, GroupSession, Slot
 from ..catalogue.models import Programme
@@ -43,6 +44,7 @@ def open_bep_slots(programme: Programme, at: datetime, limit: int = 20) -> list[
             )
             .order_by(Slot.start_at, Slot.id)
             .limit(limit)
+            .options(joinedload(Slot.site))
         )
     )
 
@@ -75,6 +77,7 @@ def upcoming_cohorts(programme: Programme, at: datetime, limit: int = 10) -> lis
         .where(Cohort.programme_id == programme.id, Cohort.status == "open", last > at)
         .order_by(first, Cohort.code)
         .limit(limit)
+        .options(joinedload(Cohort.site))
     ).all()
     infos = []
     for cohort, start, _end, sessions, waitlist in rows:

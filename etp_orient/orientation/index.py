@@ -78,16 +78,36 @@ class OfferIndex:
     version: tuple
     programmes: dict[int, ProgrammeEntry] = field(default_factory=dict)
     by_condition: dict[str, list[int]] = field(default_factory=dict)
-    # per condition code: its programmes' sites sorted by latitude, as parallel lists
-    # (latitudes for bisect; (lat, lon, programme id, site index) rows)
-    geo: dict[str, tuple[list[float], list[tuple]]] = field(default_factory=dict)
+    # per condition code: a grid of its programmes' sites (the programmes whose catchment
+    # is at most LARGE_CATCHMENT_KM): cell (lat // GRID_DEG, lon // GRID_DEG) → rows of
+    # (lat, lon, programme id, site index). A search reads the cells around the person,
+    # nearest ring first, and stops as soon as farther cells cannot change the answer.
+    grids: dict[str, dict[tuple[int, int], list[tuple]]] = field(default_factory=dict)
+    # per condition code: the programmes with a larger catchment, kept apart (few): each
+    # is measured on every search, so that one of them never widens the others' search
+    large: dict[str, list[int]] = field(default_factory=dict)
+    # per condition code: how far its grid programmes may be in range with no distance
+    # asked (the default radius, or the largest of their catchments)
+    reach_km: dict[str, float] = field(default_factory=dict)
+    # per condition code: the grid's extent in cells (lowest i, highest i, lowest j, highest j)
+    extents: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     # per condition code: (code, id) of programmes that can be followed from home, by code
     remote: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    # the largest catchment declared (km), to bound the search window
-    max_catchment_km: float = 0.0
     conditions: dict[str, dict] = field(default_factory=dict)
     matcher: ConditionMatcher | None = None
     checked_at: float = 0.0  # time.monotonic() of the last version check
+
+
+# Side of a grid cell, in degrees (about 11 km of latitude).
+GRID_DEG = 0.1
+# A catchment above this (km) puts the programme in the ``large`` lists, not in the grids.
+LARGE_CATCHMENT_KM = 150.0
+# The distance a programme is in range at when neither it nor the person names one.
+DEFAULT_RADIUS_KM = 30.0
+
+
+def grid_cell(lat: float, lon: float) -> tuple[int, int]:
+    return (int(lat // GRID_DEG), int(lon // GRID_DEG))
 
 
 _lock = threading.Lock()
@@ -203,23 +223,35 @@ def _build(version: tuple) -> OfferIndex:
             translations=row.translations,
         )
         index.programmes[entry.id] = entry
-        if entry.catchment_km:
-            index.max_catchment_km = max(index.max_catchment_km, entry.catchment_km)
+        large = entry.catchment_km is not None and entry.catchment_km > LARGE_CATCHMENT_KM
         for code in entry.condition_codes:
             index.by_condition.setdefault(code, []).append(entry.id)
             if entry.remote:
                 index.remote.setdefault(code, []).append((entry.code, entry.id))
-    rows_by_code: dict[str, list[tuple]] = {}
-    for entry in index.programmes.values():
-        for code in entry.condition_codes:
-            rows = rows_by_code.setdefault(code, [])
+            if large:
+                index.large.setdefault(code, []).append(entry.id)
+                continue
+            grid = index.grids.setdefault(code, {})
+            reach = index.reach_km.get(code, DEFAULT_RADIUS_KM)
+            index.reach_km[code] = max(reach, entry.catchment_km or 0.0)
             for i, site in enumerate(entry.sites):
-                rows.append((site.lat, site.lon, entry.id, i))
+                if site.lat is None or site.lon is None:
+                    continue
+                grid.setdefault(grid_cell(site.lat, site.lon), []).append(
+                    (site.lat, site.lon, entry.id, i)
+                )
     for listed in index.remote.values():
         listed.sort()
-    for code, rows in rows_by_code.items():
-        rows.sort()
-        index.geo[code] = ([r[0] for r in rows], rows)
+    for code, grid in list(index.grids.items()):
+        if not grid:
+            del index.grids[code]
+            continue
+        index.extents[code] = (
+            min(i for i, _j in grid),
+            max(i for i, _j in grid),
+            min(j for _i, j in grid),
+            max(j for _i, j in grid),
+        )
     return index
 
 
@@ -228,13 +260,29 @@ def get_index() -> OfferIndex:
 
     The version query runs at most once every ``ORIENTATION_INDEX_TTL`` seconds
     per process (default 2 s; 0 checks on every call): a change of the offer
-    shows in orientation within that delay.
+    shows in orientation within that delay. Once built, the checks (and the
+    rebuilds) run in the process's checking thread (``core.background``), not in
+    the requests; when testing they run here.
     """
+    from ..core import background
+
     key = id(db.engine)
     current = _cache.get(key)
     ttl = current_app.config.get("ORIENTATION_INDEX_TTL", 2.0)
+    if current is not None and ttl > 0 and background.enabled(current_app):
+        background.keep_checking(
+            current_app._get_current_object(), f"offer-index-{key}", _check, ttl
+        )
+        return current
     if current is not None and time.monotonic() - current.checked_at < ttl:
         return current
+    return _check()
+
+
+def _check() -> OfferIndex:
+    """Compare the offer's version with the index's; rebuild it when they differ."""
+    key = id(db.engine)
+    current = _cache.get(key)
     version = offer_version()
     if current is not None and current.version == version:
         current.checked_at = time.monotonic()

@@ -18,7 +18,6 @@ them into plain words in the reader's language.
 
 import heapq
 import time
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import cos, radians
@@ -31,10 +30,17 @@ from ..catalogue.models import FORMATS, Programme
 from ..core.geomath import haversine_km
 from ..core.types import UTCDateTime
 from ..extensions import db
-from .index import OfferIndex, ProgrammeEntry, SiteEntry, get_index
+from .index import (
+    DEFAULT_RADIUS_KM,
+    GRID_DEG,
+    OfferIndex,
+    ProgrammeEntry,
+    SiteEntry,
+    get_index,
+    grid_cell,
+)
 from .places import Place, resolve_place
 
-DEFAULT_RADIUS_KM = 30.0
 MAX_RADIUS_KM = 1000.0
 MAX_NEARBY = 10
 MAX_REMOTE = 5
@@ -414,6 +420,94 @@ def _reasons(result: ProgrammeResult, listing: str, limit: float | None) -> list
     return reasons
 
 
+class _RingSearch:
+    """Reads the grids of the searched conditions around a point, ring of cells by ring
+    of cells, keeping each programme's nearest site. Everything closer than
+    ``covered_km`` has been read."""
+
+    def __init__(self, index: OfferIndex, codes: list[str], lat: float, lon: float):
+        self.index = index
+        codes = [c for c in dict.fromkeys(codes) if c in index.grids]
+        self.grids = [index.grids[c] for c in codes]
+        self.lat, self.lon = lat, lon
+        self.cell = ci, cj = grid_cell(lat, lon)
+        # the ring beyond which no grid has a cell
+        self.farthest = max(
+            (
+                max(ci - lo_i, hi_i - ci, cj - lo_j, hi_j - cj)
+                for lo_i, hi_i, lo_j, hi_j in (index.extents[c] for c in codes)
+            ),
+            default=-1,
+        )
+        self.ring = 0  # the next ring to read
+        self.covered_km = 0.0
+        self.nearest: dict[int, tuple[float, int]] = {}
+
+    def _bound_km(self, ring: int) -> float:
+        """No site of ring ``ring`` is nearer than this (it is at least ring - 1 whole
+        cells away, in latitude or in longitude)."""
+        if ring <= 1:
+            return 0.0
+        highest = min(89.0, abs(self.lat) + (ring + 1) * GRID_DEG)
+        return (ring - 1) * GRID_DEG * 111.0 * cos(radians(highest)) * 0.99
+
+    def _cells(self, ring: int, grid: dict) -> list:
+        ci, cj = self.cell
+        if ring == 0:
+            rows = grid.get((ci, cj))
+            return [rows] if rows else []
+        if 8 * ring > len(grid):
+            # fewer occupied cells than cells in the ring: pick them from the grid
+            return [rows for (i, j), rows in grid.items() if max(abs(i - ci), abs(j - cj)) == ring]
+        found = []
+        for dj in range(-ring, ring + 1):
+            for i in (ci - ring, ci + ring):
+                rows = grid.get((i, cj + dj))
+                if rows:
+                    found.append(rows)
+        for di in range(-ring + 1, ring):
+            for j in (cj - ring, cj + ring):
+                rows = grid.get((ci + di, j))
+                if rows:
+                    found.append(rows)
+        return found
+
+    def read(self, reach_km: float, enough) -> None:
+        """Read rings until everything within ``reach_km`` is read, or until
+        ``enough()`` (called after each ring) names a nearer distance that suffices."""
+        lat0, lon0 = self.lat, self.lon
+        nearest = self.nearest
+        limit = reach_km
+        farthest = self.farthest
+        while self._bound_km(self.ring) <= limit and self.ring <= farthest:
+            for grid in self.grids:
+                for rows in self._cells(self.ring, grid):
+                    for lat, lon, pid, site_index in rows:
+                        d = haversine_km(lat0, lon0, lat, lon)
+                        known = nearest.get(pid)
+                        if known is None or d < known[0]:
+                            nearest[pid] = (d, site_index)
+            self.ring += 1
+            if enough is not None:
+                stop = enough()
+                if stop is not None:
+                    limit = min(limit, stop)
+        self.covered_km = float("inf") if self.ring > farthest else self._bound_km(self.ring)
+
+    def found(self) -> dict[int, tuple[float, int]]:
+        """Each programme's nearest site, among those nearer than what was read."""
+        return {pid: v for pid, v in self.nearest.items() if v[0] < self.covered_km}
+
+
+def _nearest_site(entry: ProgrammeEntry, lat: float, lon: float) -> tuple[float, int] | None:
+    best = None
+    for i, site in enumerate(entry.sites):
+        d = haversine_km(lat, lon, site.lat, site.lon)
+        if best is None or d < best[0]:
+            best = (d, i)
+    return best
+
+
 def orient(query: OrientationQuery, at: datetime) -> Orientation:
     """Answer an orientation query at instant ``at`` (see the module docstring).
 
@@ -445,43 +539,78 @@ def orient(query: OrientationQuery, at: datetime) -> Orientation:
     if "surpoids-enfant" in leaves and "surpoids-enfant" in hints["text_codes"]:
         child = True
 
-    # Candidates: programmes with a site in a latitude band around the person
-    # (bisect in the per-condition lists), plus those that can be followed from home.
-    reach_km = max(
-        ELSEWHERE_MAX_KM,
-        query.radius_km or DEFAULT_RADIUS_KM,
-        0.0 if query.radius_km else index.max_catchment_km,
+    wanted = set(leaves)
+    memo: dict[int, list[str] | None] = {}
+
+    def eligible(entry: ProgrammeEntry) -> list[str] | None:
+        """The programme's searched codes if it fits the person, else None (once per
+        programme and search: a programme has several sites)."""
+        if entry.id in memo:
+            return memo[entry.id]
+        matched = [c for c in entry.condition_codes if c in wanted]
+        is_explicit = any(c in explicit for c in matched)
+        if not _in_audience(entry, query.age, pregnant, child, is_explicit) or not _in_format(
+            entry, query.format
+        ):
+            matched = None
+        memo[entry.id] = matched
+        return matched
+
+    # Candidates: the sites of the grids around the person, nearest ring first, only as
+    # far as the answer needs (the requested distance, or the programmes' own; and no
+    # farther than the tenth nearest programme in range); widened to ELSEWHERE_MAX_KM
+    # only when nothing is near. Large-catchment programmes are measured apart.
+    search = _RingSearch(index, leaves, place.lat, place.lon)
+    first_reach = query.radius_km or max(
+        [index.reach_km.get(code, DEFAULT_RADIUS_KM) for code in leaves] or [DEFAULT_RADIUS_KM]
     )
-    band = reach_km / 111.0 + 0.01
-    nearest: dict[int, tuple[float, int]] = {}
-    # smallest cosine in the band: dlon * 111 * cos_lat then never overestimates
-    cos_lat = cos(radians(min(89.0, abs(place.lat) + band)))
+
+    def enough() -> float | None:
+        """When ten programmes are in range: the distance beyond which none can rank."""
+        if query.format == "distanciel":
+            return None
+        near = []
+        for pid, (distance, _site) in search.nearest.items():
+            entry = index.programmes[pid]
+            if distance <= _limit_km(entry, query.radius_km) and eligible(entry) is not None:
+                near.append(distance)
+        if len(near) < MAX_NEARBY:
+            return None
+        return round(heapq.nsmallest(MAX_NEARBY, near)[-1]) + 0.5
+
+    search.read(first_reach, enough)
+
+    def any_in_range() -> bool:
+        for pid, (distance, _site) in search.nearest.items():
+            entry = index.programmes[pid]
+            if distance <= _limit_km(entry, query.radius_km) and eligible(entry) is not None:
+                return True
+        return False
+
+    if query.format != "distanciel" and first_reach < ELSEWHERE_MAX_KM and not any_in_range():
+        large_in_range = False
+        for code in leaves:
+            for pid in index.large.get(code, ()):
+                entry = index.programmes[pid]
+                found = _nearest_site(entry, place.lat, place.lon)
+                if (
+                    found is not None
+                    and found[0] <= _limit_km(entry, query.radius_km)
+                    and eligible(entry) is not None
+                ):
+                    large_in_range = True
+        if not large_in_range:
+            search.read(ELSEWHERE_MAX_KM, None)
+    nearest = search.found()
     for code in leaves:
-        lats, rows = index.geo.get(code, ((), ()))
-        lo = bisect_left(lats, place.lat - band)
-        hi = bisect_right(lats, place.lat + band)
-        for lat, lon, pid, site_index in rows[lo:hi]:
-            # cheap reject on longitude before the great circle
-            if abs(lon - place.lon) * 111.0 * cos_lat > reach_km + 5:
-                continue
-            d = haversine_km(place.lat, place.lon, lat, lon)
-            known = nearest.get(pid)
-            if known is None or d < known[0]:
-                nearest[pid] = (d, site_index)
+        for pid in index.large.get(code, ()):
+            if pid not in nearest:
+                found = _nearest_site(index.programmes[pid], place.lat, place.lon)
+                if found is not None:
+                    nearest[pid] = found
     nearby: list[ProgrammeResult] = []
     remote: list[ProgrammeResult] = []
     beyond: list[tuple[ProgrammeResult, float]] = []
-    wanted = set(leaves)
-
-    def eligible(entry: ProgrammeEntry) -> list[str] | None:
-        matched = [c for c in entry.condition_codes if c in wanted]
-        is_explicit = any(c in explicit for c in matched)
-        if not _in_audience(entry, query.age, pregnant, child, is_explicit):
-            return None
-        if not _in_format(entry, query.format):
-            return None
-        return matched
-
     # Remote programmes with no site around: only the first few (by code) that fit are
     # needed, as they rank after the remote ones with a site near the person.
     far_remote = 0

@@ -114,10 +114,13 @@ def _flush_in(app) -> None:
             db.session.remove()
 
 
-def published_programme(code: str) -> Programme | None:
-    """The published programme with this code, or None (drafts and suspended are hidden)."""
+def published_programme(code: str, *options) -> Programme | None:
+    """The published programme with this code, or None (drafts and suspended are hidden).
+    ``options``: loader options (relationships the caller will read)."""
     return db.session.scalar(
-        select(Programme).where(Programme.code == code, Programme.status == "published")
+        select(Programme)
+        .where(Programme.code == code, Programme.status == "published")
+        .options(*options)
     )
 
 

@@ -155,9 +155,19 @@ def _run_query(form, q: str, codes: list[str]):
 def _results_context(orientation) -> dict:
     conditions = get_index().conditions
     translate = translator()
+    texts: dict[int, list[str]] = {}
+
+    def reasons(result) -> list[str]:
+        """A result's reason texts, computed once per request (a card may be shown
+        in more than one place)."""
+        key = id(result)
+        if key not in texts:
+            texts[key] = reasons_text(result, conditions, translate)
+        return texts[key]
+
     return {
         "orientation": orientation,
-        "reasons": lambda result: reasons_text(result, conditions, translate),
+        "reasons": reasons,
         # "Structure, Town" under the results that share a title
         "whom": twin_lines(orientation),
         "understood": _understood_labels(orientation.named_conditions),
