@@ -96,6 +96,12 @@ def _breach_exposed(response) -> bool:
 
 def _compress(response):
     if current_app.config.get("COMPRESS_RESPONSES", True) and not _breach_exposed(response):
+        if response.direct_passthrough:
+            # a static file handed over as an open file: read it (small files) so that
+            # Flask-Compress compresses a body, and the file is closed with the answer
+            # (its streaming path would drop the file unclosed)
+            response.direct_passthrough = False
+            response.make_sequence()
         return compress.after_request(response)
     return response
 

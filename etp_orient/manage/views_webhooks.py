@@ -20,7 +20,7 @@ from .blueprint import bp
 
 
 class EndpointForm(BaseForm):
-    structure = SelectField(_l("Structure"))
+    structure = SelectField(_l("Structure"), choices=[])
     url = StringField(
         _l("Adresse qui reçoit les événements"),
         description=_l("Commence par https://. Les adresses de réseaux privés sont refusées."),

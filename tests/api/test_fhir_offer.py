@@ -28,8 +28,9 @@ BASE = "https://etp.example.fr"
 
 
 @pytest.fixture
-def fhir_offer(offer_db, app):  # noqa: F811
-    app.config["BASE_URL"] = BASE
+def fhir_offer(offer_db, app, monkeypatch):  # noqa: F811
+    # the app is the session's: the setting goes back after the test
+    monkeypatch.setitem(app.config, "BASE_URL", BASE)
     data = sample_offer()
     data["programmes"][0]["languages"] = ["fr", "ar", "fsl"]
     import_offer(data)

@@ -56,7 +56,10 @@ def test_cancellation_email_with_cancel_invitation(world, runner, smtp_server):
     assert "STATUS:CANCELLED" in ics
 
 
-def test_promotion_email_with_the_groups_dates(world, runner, smtp_server):
+def test_offer_then_confirmation_email_with_the_groups_dates(world, runner, smtp_server):
+    """A freed place is offered first (no dates yet); accepting it sends the group's dates."""
+    from etp_orient.booking.offers import accept_offer
+
     people = []
     for n in range(1, 5):
         people.append(services.join_cohort("grp-booking", data=person(n)))
@@ -64,9 +67,13 @@ def test_promotion_email_with_the_groups_dates(world, runner, smtp_server):
     services.leave_cohort(people[0].participant, "grp-booking", token=people[0].token)
     db.session.commit()
     send(runner)
+    offered = [m for m in smtp_server.messages if m["To"] == "camille4@example.org"]
+    assert offered[0]["Subject"] == "Vous êtes sur la liste d'attente"
+    assert offered[-1]["Subject"].startswith("Une place se libère pour vous")
+    accept_offer(people[3].participant, "grp-booking", token=people[3].token)
+    db.session.commit()
+    send(runner)
     promoted = [m for m in smtp_server.messages if m["To"] == "camille4@example.org"]
-    subjects = [m["Subject"] for m in promoted]
-    assert subjects == ["Vous êtes sur la liste d'attente", "Une place s'est libérée pour vous"]
     method, ics = ics_of(promoted[-1])
     assert method == "REQUEST"
     assert len(re.findall(r"UID:session-ses-\d@etp.test", ics)) == 3

@@ -47,6 +47,8 @@ ORIENTATION = "q=diabete&commune=59500"  # Douai: several programmes nearby
 NOT_FOUND = "/cette-page-n-existe-pas"
 EXPIRED_RESET = "/connexion/nouveau-mot-de-passe/lien-perime"  # answers 404 on purpose
 EXPECTED_404 = {NOT_FOUND, EXPIRED_RESET}
+DIRECTORY_ERRORS = "/programmes?departement=zz&format=bus"
+EXPECTED_400 = {DIRECTORY_ERRORS}  # the directory's filters with errors, next to their fields
 REFERRER = ("dr.petit@example.org", "une phrase de passe assez longue 2026")
 
 
@@ -217,7 +219,7 @@ def _samples(site: PublicSite) -> dict[str, list[str]]:
         "directory.directory_page": [
             "/programmes",
             "/programmes?condition=diabete&departement=59&sort=next",
-            "/programmes?departement=zz&format=bus",  # errors next to the fields
+            DIRECTORY_ERRORS,  # errors next to the fields
         ],
         "directory.directory_map": ["/programmes/carte", "/programmes/carte?condition=diabete"],
         "directory.pro_offer": ["/pro/offre", "/pro/offre?departement=59"],

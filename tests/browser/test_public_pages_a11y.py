@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import (
+    EXPECTED_400,
     EXPECTED_404,
     LANGUAGES,
     NARROW_RULES,
@@ -193,7 +194,11 @@ def _format_violations(found: dict[str, list]) -> str:
 
 
 def test_every_public_page_answers(walk, site):
-    expected = dict.fromkeys(EXPECTED_404, 404) | {f"/rdv/{site.taken_slot}": 409}  # taken
+    expected = (
+        dict.fromkeys(EXPECTED_404, 404)
+        | {f"/rdv/{site.taken_slot}": 409}  # taken
+        | dict.fromkeys(EXPECTED_400, 400)  # filters with errors, shown next to their fields
+    )
     wrong = {
         name: visit.status
         for name, visit in walk.visits.items()
