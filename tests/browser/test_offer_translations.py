@@ -32,10 +32,14 @@ def _set(code: str, programme_versions, workshop_versions) -> Programme:
 
 
 @pytest.fixture
-def translated(app_ctx, site):
+def translated(app_ctx, site, clock):
     programme = db.session.scalar(select(Programme).where(Programme.code == site.programme))
     before = (programme.translations, programme.workshops[0].translations)
+    # a second later: the row's updated_at moves, so the live server's offer index
+    # (built by earlier tests at the same frozen instant) sees the change
+    clock.advance(seconds=1)
     yield _set(site.programme, VERSIONS, {"en": {"title": "Eating well"}})
+    clock.advance(seconds=1)
     _set(site.programme, *before)
 
 
