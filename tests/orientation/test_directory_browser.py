@@ -56,10 +56,12 @@ def test_map_markers_match_the_list(offer, live_server, page):
     assert sorted(listed) == sorted(s["code"] for s in markers["sites"])
     # drawn on the map, clustered: the four mainland sites in one cluster at this zoom
     # (the whole of France and La Réunion in view), the Réunion site on its own
-    assert page.locator(".leaflet-marker-icon.marker-cluster").count() >= 1
+    # (the cluster layer adds its markers after the map has loaded: wait for them)
+    page.wait_for_selector(".leaflet-marker-icon.marker-cluster", timeout=15_000)
     assert page.locator(".leaflet-marker-icon").count() >= 2
     # zoomed in on Réunion, its one site is a plain marker that opens its programmes
     marker = page.locator(".leaflet-marker-icon[title='CHU Félix-Guyon']")
+    marker.wait_for(timeout=15_000)
     assert marker.count() == 1, "the Réunion site has no marker of its own"
     marker.click()
     popup = page.locator(".leaflet-popup-content")
