@@ -438,22 +438,32 @@ def join(token: str, cohort_code: str):
     return _done(token, _("Vous avez une place dans le groupe. Un e-mail vous le confirme."))
 
 
-@bp.post("/<token>/groupes/<cohort_code>/accepter")
-@secret_link_limit
-@limiter.limit(POST_LIMIT)
-def accept_offer(token: str, cohort_code: str):
-    """Take the place offered from the waiting list (before its deadline)."""
+def _answer_offer(token: str, cohort_code: str, answer, done: str):
+    """Accept or decline a place offered from the waiting list; ``answer`` is the service."""
     participant = _participant(token)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.accept_offer(participant, cohort_code, token=token)
+        answer(participant, cohort_code, token=token)
     except services.BookingError as error:
         db.session.rollback()
         return _done(token, OFFER_REFUSALS.get(error.reason, OFFER_REFUSALS["not_found"])())
     db.session.commit()
-    return _done(token, _("Vous avez une place dans le groupe. Un e-mail vous le confirme."))
+    return _done(token, done)
+
+
+@bp.post("/<token>/groupes/<cohort_code>/accepter")
+@secret_link_limit
+@limiter.limit(POST_LIMIT)
+def accept_offer(token: str, cohort_code: str):
+    """Take the place offered from the waiting list (before its deadline)."""
+    return _answer_offer(
+        token,
+        cohort_code,
+        services.accept_offer,
+        _("Vous avez une place dans le groupe. Un e-mail vous le confirme."),
+    )
 
 
 @bp.post("/<token>/groupes/<cohort_code>/refuser")
@@ -461,17 +471,12 @@ def accept_offer(token: str, cohort_code: str):
 @limiter.limit(POST_LIMIT)
 def decline_offer(token: str, cohort_code: str):
     """Leave the place offered to the next person waiting."""
-    participant = _participant(token)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.decline_offer(participant, cohort_code, token=token)
-    except services.BookingError as error:
-        db.session.rollback()
-        return _done(token, OFFER_REFUSALS.get(error.reason, OFFER_REFUSALS["not_found"])())
-    db.session.commit()
-    return _done(token, _("C'est noté : la place est proposée à la personne suivante."))
+    return _answer_offer(
+        token,
+        cohort_code,
+        services.decline_offer,
+        _("C'est noté : la place est proposée à la personne suivante."),
+    )
 
 
 OFFER_REFUSALS = {
