@@ -631,7 +631,10 @@ class _Importer:
             ):
                 current.setdefault(row.slot_id, []).append(row)
         inserts, deletes, slot_updates = [], [], []
+        named = {pid for pid, _name in team}
         for slot in slots:
+            if slot.programme_id not in named and slot.id not in current:
+                continue  # a programme without named members: nothing to link
             names = [part.strip() for part in slot.professional.split(",")]
             members = [team.get((slot.programme_id, name_key(n))) for n in names]
             if not all(members):
