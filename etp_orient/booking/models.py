@@ -12,11 +12,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    or_,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..catalogue.models import FORMATS, Programme, Site, Workshop
+from ..catalogue.models import FORMATS, Programme, Site, TeamMember, Workshop
 from ..core.models import TimestampMixin, enum_check
 from ..core.types import UTCDateTime
 from ..extensions import db
@@ -93,6 +95,13 @@ class Slot(LocalTimesMixin, TimestampMixin, db.Model):
     programme: Mapped[Programme] = relationship()
     site: Mapped[Site | None] = relationship()
     bookings: Mapped[list["Booking"]] = relationship(back_populates="slot")
+    # the team members who receive the person (``professional`` is their names, or free text)
+    facilitators: Mapped[list["Facilitator"]] = relationship(
+        back_populates="slot",
+        cascade="all, delete-orphan",
+        order_by="Facilitator.position",
+        primaryjoin="Facilitator.slot_id == Slot.id",
+    )
 
     def __repr__(self) -> str:
         return f"<Slot {self.code}>"
@@ -199,11 +208,18 @@ class GroupSession(LocalTimesMixin, TimestampMixin, db.Model):
 
 
 class Facilitator(db.Model):
-    """Someone who runs a cohort's sessions (or one open session)."""
+    """Someone who runs a cohort's sessions, one open session, or receives the person at
+    an individual appointment: a member of the programme's team (``team_member_id``), or
+    a free-text name (old offer files, a member since taken out of the team)."""
 
     __tablename__ = "facilitators"
     __table_args__ = (
-        CheckConstraint("(cohort_id IS NULL) <> (session_id IS NULL)", name="cohort_xor_session"),
+        CheckConstraint(
+            "(CASE WHEN cohort_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN session_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN slot_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_parent",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +228,13 @@ class Facilitator(db.Model):
     )
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slots.id", ondelete="CASCADE"), index=True
+    )
+    # the team member this is; NULL for a free-text name
+    team_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
     )
     # staff account, when the facilitator has one (for their feed and e-mails)
     user_id: Mapped[int | None] = mapped_column(
@@ -226,6 +249,23 @@ class Facilitator(db.Model):
     )
     session: Mapped[GroupSession | None] = relationship(
         back_populates="facilitators", foreign_keys=[session_id]
+    )
+    slot: Mapped["Slot | None"] = relationship(
+        back_populates="facilitators", foreign_keys=[slot_id]
+    )
+    team_member: Mapped[TeamMember | None] = relationship()
+
+
+def slot_held_by(user_id: int):
+    """SQL condition: the slot is received by this staff account (its professional, or one
+    of its facilitators)."""
+    return or_(
+        Slot.professional_user_id == user_id,
+        Slot.id.in_(
+            select(Facilitator.slot_id).where(
+                Facilitator.user_id == user_id, Facilitator.slot_id.is_not(None)
+            )
+        ),
     )
 
 

@@ -251,8 +251,36 @@ PROGRAMMES = [
 ]  # fmt: skip
 
 TABAC = ("Parler du tabac", "Réduire ou arrêter, à votre rythme, avec d'autres personnes.", 120)
-FACILITATORS = ["Claire Martin (infirmière)", "Karim Benali (diététicien)",
-                "Sophie Lefebvre (médecin)", "Julien Petit (enseignant APA)"]  # fmt: skip
+# the named team members of the demo, by profession: each structure has its own people
+# (the CES of Lille the first of each list: Claire Martin is its demo educator's account);
+# a profession without names here stays a plain profession in the team
+PEOPLE = {
+    "infirmier": ["Claire Martin", "Lucie Bernard", "Hugo Lambert", "Amina Diallo"],
+    "dieteticien": ["Karim Benali", "Emma Roux", "Léa Fontaine", "Yanis Morel"],
+    "medecin": ["Sophie Lefebvre", "Marc Dubois", "Nora Haddad", "Pierre Laurent"],
+    "enseignant-apa": ["Julien Petit", "Chloé Garnier", "Samir Chevalier", "Inès Mercier"],
+    "kinesitherapeute": ["Thomas Girard", "Manon Blanc", "Omar Benslimane", "Julie Perrin"],
+    "pharmacien": ["Anne Caron", "Mehdi Sanchez", "Camille Robin", "Louis Fabre"],
+    "sage-femme": ["Élise Vidal", "Sarah Lemoine", "Aïcha Traoré", "Marie Colin"],
+    "psychologue": ["Paul Renaud", "Zoé Marchand", "Rachid Aubert", "Clara Noël"],
+}
+TRAINED_ON = ["2023-03-17", "2022-11-25", "2021-06-11", "2024-01-19"]
+
+
+def _team(professions: list[str], owner: str) -> list:
+    """The offer file's team: a named member for each profession the demo has names for,
+    the structure's own people."""
+    codes = [row[0] for row in STRUCTURES]
+    k = 0 if owner == "ces-lille" else 1 + codes.index(owner) % 3
+    return [
+        {"name": PEOPLE[p][k], "profession": p, "trained_on": TRAINED_ON[k]} if p in PEOPLE else p
+        for p in professions
+    ]
+
+
+def _people(team: list) -> list[str]:
+    """Who runs the programme's groups and receives its BEPs: its named members."""
+    return [m["name"] for m in team if isinstance(m, dict)]
 
 
 def _site_zone(site_code: str | None) -> str:
@@ -279,7 +307,9 @@ def _at(day: date, hour: int, minute: int, zone: str) -> datetime:
     return datetime.combine(day, time(hour, minute), ZoneInfo(zone))
 
 
-def _slots(index: int, code: str, sites: list[str], formats: list[str], today: date) -> list:
+def _slots(
+    index: int, code: str, sites: list[str], formats: list[str], today: date, people
+) -> list:
     slots = []
     places: list[tuple[str | None, str | None]] = [(s, None) for s in sites]
     if "distanciel" in formats or "mixte" in formats or not sites:
@@ -296,7 +326,7 @@ def _slots(index: int, code: str, sites: list[str], formats: list[str], today: d
             "kind": "bep",
             "start": start.isoformat(),
             "end": (start + timedelta(minutes=45)).isoformat(),
-            "professional": FACILITATORS[(index + n) % len(FACILITATORS)],
+            "professional": people[(index + n) % len(people)],
         }
         slot.update({"site": site} if site else {"remote": remote})
         slots.append(slot)
@@ -326,7 +356,7 @@ def _one_place_at_a_time(slots: list[dict], cohorts: list[dict]) -> None:
         taken.append((start, start + length))
 
 
-def _cohorts(index: int, code: str, sites: list[str], formats: list[str], workshops, today):
+def _cohorts(index: int, code: str, sites: list[str], formats: list[str], workshops, today, people):
     cohorts = []
     plans = [(sites[0] if sites else None, 14)]
     if len(sites) > 1:
@@ -356,7 +386,9 @@ def _cohorts(index: int, code: str, sites: list[str], formats: list[str], worksh
             # a transversal atelier gathers patients of several programmes: a larger room
             "capacity": 12 if workshops[0][0] == "tabac" else 10 - 2 * (number - 1),
             "registration_closes": _at(first - timedelta(days=1), 18, 0, zone).isoformat(),
-            "facilitators": [FACILITATORS[index % 4], FACILITATORS[(index + 1) % 4]],
+            "facilitators": list(
+                dict.fromkeys([people[index % len(people)], people[(index + 1) % len(people)]])
+            ),
             "sessions": sessions,
         }
         if site:
@@ -418,7 +450,7 @@ def build_demo_offer(at: datetime | None = None) -> dict:
                 "languages": languages,
                 "sites": psites,
                 "ars_authorisation": f"ETP-DEMO-{2021 + index % 4}-{index + 101:03d}",
-                "team": team,
+                "team": _team(team, owners[0]),
                 "workshops": [
                     {
                         "code": w,
@@ -439,9 +471,11 @@ def build_demo_offer(at: datetime | None = None) -> dict:
                 "group_access": "open" if code in OPEN_GROUPS else "after_bep",
             }
         )
-        slots += _slots(index, code, psites, formats, today)
+        slots += _slots(index, code, psites, formats, today, _people(_team(team, owners[0])))
         timed = [(w, t, m) for w, t, _s, m in workshops]
-        cohorts += _cohorts(index, code, psites, formats, timed, today)
+        cohorts += _cohorts(
+            index, code, psites, formats, timed, today, _people(_team(team, owners[0]))
+        )
     _one_place_at_a_time(slots, cohorts)
     return {
         "version": 1,

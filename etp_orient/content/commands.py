@@ -52,8 +52,30 @@ def _create_demo_accounts(password: str) -> list[tuple[str, str, str]]:
                 db.session.rollback()
                 raise click.ClickException(f"{email}: {error}") from error
         listed.append((email, role, structure or "-"))
+    db.session.flush()
+    _link_demo_team()
     db.session.commit()
     return listed
+
+
+def _link_demo_team() -> None:
+    """A demo account whose name is a member of its structure's programmes' teams is that
+    member: they see in their planning and feed what they run (as an account linked
+    from the team form would)."""
+    from ..accounts.models import Membership, User
+    from ..catalogue.models import TeamMember, programme_structures
+    from ..manage.team import follow
+
+    rows = db.session.execute(
+        select(TeamMember, User)
+        .join(programme_structures, programme_structures.c.programme_id == TeamMember.programme_id)
+        .join(Membership, Membership.structure_id == programme_structures.c.structure_id)
+        .join(User, User.id == Membership.user_id)
+        .where(TeamMember.name == User.full_name, TeamMember.user_id.is_(None))
+    ).all()
+    for member, user in rows:
+        member.user_id = user.id
+        follow(member)
 
 
 def register(app) -> None:

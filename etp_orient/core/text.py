@@ -14,6 +14,14 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", ascii_text).strip()
 
 
+def name_key(name: str | None) -> str:
+    """A person's name as compared: without case, accents nor extra spaces
+    ("Inès  Martin" and "ines martin" are one person; "Martin" is another)."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
 # the start of a cell, or of what a spreadsheet may split off as a cell (French Excel
 # splits on ";", others on "," or tab; a line break too), then a formula's first character
 _FORMULA_START = re.compile(r"(^|[;,\t\r\n])(?=[ ]*[=+\-@\t\r])")

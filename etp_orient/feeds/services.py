@@ -42,6 +42,7 @@ from ..booking.models import (
     GroupSession,
     Participant,
     Slot,
+    slot_held_by,
 )
 from ..catalogue.models import Programme, Site, Structure, Workshop, programme_structures
 from ..core.clock import now
@@ -490,7 +491,7 @@ def staff_events(user: User, selection: _Selection) -> list[CalEvent]:
     low, high = _candidate_range(selection.at)
     slots = db.session.scalars(
         select(Slot)
-        .where(Slot.professional_user_id == user.id, Slot.end_at >= low, Slot.start_at <= high)
+        .where(slot_held_by(user.id), Slot.end_at >= low, Slot.start_at <= high)
         .options(selectinload(Slot.site), selectinload(Slot.programme))
         .order_by(Slot.start_at)
     ).all()

@@ -14,7 +14,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..booking.models import Booking, Cohort, Facilitator, GroupSession, Participant, Slot
+from ..booking.models import (
+    Booking,
+    Cohort,
+    Facilitator,
+    GroupSession,
+    Participant,
+    Slot,
+    slot_held_by,
+)
 from ..catalogue.models import Site, Structure, programme_structures
 from ..extensions import db
 from .scope import programme_ids_query
@@ -89,7 +97,7 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
         sessions = sessions.where(
             or_(GroupSession.cohort_id.in_(by_cohort), GroupSession.id.in_(by_session))
         )
-        slots = slots.where(Slot.professional_user_id == uid)
+        slots = slots.where(slot_held_by(uid))
     found: list[Entry] = []
     for s in db.session.scalars(
         sessions.options(selectinload(GroupSession.workshop), selectinload(GroupSession.cohort))
@@ -122,6 +130,7 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
     # The person is named to the programme's coordinators (and admins) and to the
     # professional who receives them, as on the planning; others read "réservé".
     managed = set(db.session.scalars(programme_ids_query(user, "manage")))
+    held = set(db.session.scalars(slots.where(slot_held_by(user.id)).with_only_columns(Slot.id)))
     for slot in db.session.scalars(
         slots.options(selectinload(Slot.site), selectinload(Slot.programme))
     ):
@@ -139,9 +148,7 @@ def entries(user: User, first: date, last: date, filters: Filters, tz: str) -> l
                 else ("booked" if slot.id in booked else "free"),
                 slot.programme.code,
                 slot.kind,
-                booked.get(slot.id)
-                if slot.programme_id in managed or slot.professional_user_id == user.id
-                else None,
+                booked.get(slot.id) if slot.programme_id in managed or slot.id in held else None,
             )
         )
     found.sort(key=lambda e: e.start.astimezone(UTC))

@@ -11,7 +11,6 @@ Sessions and slots that clash are warned about; two individual appointments of o
 person at the same time are refused (``refused`` on the clash) by the slot views.
 """
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from ..booking.models import Cohort, Facilitator, GroupSession, Slot
 from ..catalogue.models import Programme, TeamMember
+from ..core.text import name_key
 from ..extensions import db
 
 
@@ -47,10 +47,7 @@ class Holder:
     room: str | None = None
 
 
-def normalise(name: str | None) -> str:
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
+normalise = name_key
 
 
 def _team(programme_ids: Iterable[int]) -> dict[int, dict[str, TeamMember]]:
@@ -85,11 +82,30 @@ def slot_holder(
     *,
     professional: str | None,
     professional_user_id: int | None = None,
+    people: Iterable[tuple[str | None, int | None]] = (),
     site_id: int | None = None,
 ) -> Holder:
+    """``people``: the (name, user id) pairs of the slot's facilitators; ``professional``:
+    its free text (or a member's name)."""
     holder = Holder(site_id=site_id)
-    _person(holder, _team([programme.id])[programme.id], professional, professional_user_id)
+    team = _team([programme.id])[programme.id]
+    _person(holder, team, professional, professional_user_id)
+    for name, user_id in people:
+        _person(holder, team, name, user_id)
     return holder
+
+
+def _slot_people(slot: Slot) -> list[tuple[str | None, int | None]]:
+    """Its facilitators; a slot without any (an old file's free text) has its professional."""
+    if slot.facilitators:
+        return [(f.name, f.user_id) for f in slot.facilitators]
+    return [(slot.professional, slot.professional_user_id)]
+
+
+def holder_of_slot(slot: Slot) -> Holder:
+    return slot_holder(
+        slot.programme, professional=None, people=_slot_people(slot), site_id=slot.site_id
+    )
 
 
 def session_holder(
@@ -196,7 +212,9 @@ def _others(first: datetime, last: datetime, skip_sessions: set[int], skip_slots
     )
     slots = list(
         db.session.scalars(
-            select(Slot).where(Slot.status == "open", Slot.start_at < last, Slot.end_at > first)
+            select(Slot)
+            .where(Slot.status == "open", Slot.start_at < last, Slot.end_at > first)
+            .options(selectinload(Slot.facilitators))
         )
     )
     programme_ids = {s.programme_id for s in slots}
@@ -219,7 +237,8 @@ def _others(first: datetime, last: datetime, skip_sessions: set[int], skip_slots
         if slot.id in skip_slots:
             continue
         holder = Holder(site_id=slot.site_id)
-        _person(holder, teams[slot.programme_id], slot.professional, slot.professional_user_id)
+        for name, user_id in _slot_people(slot):
+            _person(holder, teams[slot.programme_id], name, user_id)
         result.append(("slot", slot, holder))
     return result
 

@@ -6,7 +6,6 @@ programme's workshops in order. A change of time or place raises the session's
 e-mail with the new invitation to every participant and facilitator.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,8 +15,8 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..booking import messages
 from ..booking.calendar import session_event
-from ..booking.models import Cohort, Enrollment, Facilitator, GroupSession
-from ..catalogue.models import Programme, Site, Workshop
+from ..booking.models import Cohort, Enrollment, GroupSession
+from ..catalogue.models import Programme, Site, TeamMember, Workshop
 from ..core.clock import now
 from ..core.ical import build_calendar
 from ..core.models import audit
@@ -25,6 +24,7 @@ from ..core.tokens import generated_code
 from ..extensions import db
 from ..notify.reminders import withdraw_session_reminders
 from ..notify.services import queue_email
+from .team import facilitator_of
 
 DEFAULT_MINUTES = 120
 
@@ -83,62 +83,6 @@ def plan_sessions(
     return planned
 
 
-def _overlapping(start: datetime, end: datetime, exclude_ids: Iterable[int] = ()):
-    query = select(GroupSession).where(
-        GroupSession.status != "cancelled",
-        GroupSession.start_at < end,
-        GroupSession.end_at > start,
-    )
-    ids = list(exclude_ids)
-    if ids:
-        query = query.where(GroupSession.id.not_in(ids))
-    return db.session.scalars(query).all()
-
-
-def _facilitator_user_ids(session: GroupSession) -> set[int]:
-    rows = list(session.facilitators) + (
-        list(session.cohort.facilitators) if session.cohort else []
-    )
-    return {f.user_id for f in rows if f.user_id}
-
-
-def _session_site_id(session: GroupSession) -> int | None:
-    if session.site_id:
-        return session.site_id
-    return session.cohort.site_id if session.cohort else None
-
-
-def double_bookings(
-    slots: Iterable[tuple[datetime, datetime]],
-    *,
-    site: Site | None,
-    room: str | None,
-    facilitator_ids: Iterable[int],
-    exclude_ids: Iterable[int] = (),
-) -> list[dict]:
-    """Existing sessions that overlap and share the room (same site) or a facilitator.
-
-    Returned as plain warnings: ``{"kind": "room"|"facilitator", "session": …, "start": …}``.
-    """
-    wanted = set(facilitator_ids)
-    warnings = []
-    for start, end in slots:
-        for other in _overlapping(start, end, exclude_ids):
-            if (
-                site is not None
-                and room
-                and _session_site_id(other) == site.id
-                and (other.room or "").strip().lower() == room.strip().lower()
-            ):
-                warnings.append({"kind": "room", "session": other, "start": start})
-            shared = wanted & _facilitator_user_ids(other)
-            if shared:
-                warnings.append(
-                    {"kind": "facilitator", "session": other, "start": start, "users": shared}
-                )
-    return warnings
-
-
 def create_cohort(
     programme: Programme,
     planned: list[PlannedSession],
@@ -146,7 +90,7 @@ def create_cohort(
     site: Site | None,
     capacity: int,
     room: str | None,
-    facilitators: list[User],
+    facilitators: list[TeamMember],
     actor: User,
     video_url: str | None = None,
     code: str | None = None,
@@ -167,15 +111,8 @@ def create_cohort(
         revision=0,
     )
     db.session.add(cohort)
-    for position, user in enumerate(facilitators):
-        cohort.facilitators.append(
-            Facilitator(
-                user_id=user.id,
-                name=user.full_name or user.email,
-                profession=user.profession,
-                position=position,
-            )
-        )
+    for position, member in enumerate(facilitators):
+        cohort.facilitators.append(facilitator_of(member, position))
     for item in planned:
         db.session.add(
             GroupSession(
@@ -393,7 +330,7 @@ def update_settings(
     waitlist_enabled: bool,
     registration_closes_at: datetime | None,
     video_url: str | None,
-    facilitators: list[User],
+    facilitators: list[TeamMember],
     actor: User,
 ) -> list[Enrollment]:
     """Change places, waiting list, registration window, video link and facilitators.
@@ -410,21 +347,18 @@ def update_settings(
     cohort.waitlist_enabled = waitlist_enabled
     cohort.registration_closes_at = registration_closes_at
     cohort.video_url = video_url or None
-    wanted = {u.id for u in facilitators}
+    # the chosen members, in the order chosen; free-text names (old offer files) stay after
+    wanted = {m.id for m in facilitators}
     for row in list(cohort.facilitators):
-        if row.user_id and row.user_id not in wanted:
+        if row.team_member_id and row.team_member_id not in wanted:
             cohort.facilitators.remove(row)
-    present = {f.user_id for f in cohort.facilitators}
-    for user in facilitators:
-        if user.id not in present:
-            cohort.facilitators.append(
-                Facilitator(
-                    user_id=user.id,
-                    name=user.full_name or user.email,
-                    profession=user.profession,
-                    position=len(cohort.facilitators),
-                )
-            )
+    present = {f.team_member_id for f in cohort.facilitators}
+    for member in facilitators:
+        if member.id not in present:
+            cohort.facilitators.append(facilitator_of(member))
+    order = {member.id: position for position, member in enumerate(facilitators)}
+    for row in cohort.facilitators:
+        row.position = order.get(row.team_member_id, len(order) + row.position)
     db.session.flush()
     audit("cohort.settings", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
     return promote_waitlisted(cohort, acting_user=actor)

@@ -308,6 +308,18 @@ class TeamMemberForm(BaseForm):
         _l("Date de la formation ETP de 40 heures"), validators=[Optional()]
     )
     is_coordinator = BooleanField(_l("Coordonne le programme"))
+    account_email = StringField(
+        _l("Adresse e-mail de son compte (facultatif)"),
+        description=_l(
+            "Reliez le membre à son compte : il voit alors dans son planning ce qu'il anime."
+        ),
+        validators=[Optional(), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+
+    def validate_account_email(self, field):
+        if field.data and field.data.strip():
+            checked_email(field.data)
 
 
 class SiteForm(SiteTranslationFields, BaseForm):
@@ -399,7 +411,14 @@ class SlotRuleForm(BaseForm):
         validators=[Optional()],
         description=_l("Une date par ligne, par exemple 2026-12-25."),
     )
-    professional = StringField(_l("Professionnel"), validators=[Optional(), Length(max=200)])
+    facilitators = SelectMultipleField(
+        _l("Qui reçoit la personne"), choices=[], validate_choice=False
+    )
+    professional = StringField(
+        _l("Ou un autre nom"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Si la personne qui reçoit n'est pas dans l'équipe du programme."),
+    )
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

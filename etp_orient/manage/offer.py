@@ -7,12 +7,11 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..booking.models import GroupSession
-from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember, Workshop
+from ..catalogue.models import Condition, Programme, Site, Structure, Workshop
 from ..core.models import audit
 from ..extensions import db
 from ..geo.models import Commune
-
-MIN_PROFESSIONS = 2
+from .team import publishable_team
 
 
 class OfferError(ValueError):
@@ -77,8 +76,9 @@ def update_programme(programme: Programme, data: dict, *, sites: list[Site], act
 
 
 def set_status(programme: Programme, status: str, *, actor: User) -> None:
-    """Publish, suspend or put back to draft; publishing needs two professions in the team."""
-    if status == "published" and len(programme.professions) < MIN_PROFESSIONS:
+    """Publish, suspend or put back to draft; publishing needs two professions among the
+    team's named members (manage/team.py)."""
+    if status == "published" and not publishable_team(programme):
         raise OfferError("team", field="status")
     if status == "published" and not programme.workshops:
         raise OfferError("workshops", field="status")
@@ -103,32 +103,6 @@ def add_workshop(programme: Programme, data: dict, *, actor: User) -> Workshop:
     db.session.flush()
     _audit("workshop.create", actor, "programme", programme.id)
     return workshop
-
-
-def add_team_member(programme: Programme, data: dict, *, actor: User) -> TeamMember:
-    """Add a team member (profession, name, date of the 40-hour training)."""
-    member = TeamMember(
-        profession=data["profession"].strip().lower(),
-        name=(data.get("name") or "").strip() or None,
-        etp_training_on=data.get("etp_training_on"),
-        is_coordinator=bool(data.get("is_coordinator")),
-        position=max((m.position for m in programme.team), default=0) + 1,
-    )
-    programme.team.append(member)
-    db.session.flush()
-    _audit("team.add", actor, "programme", programme.id)
-    return member
-
-
-def remove_team_member(member: TeamMember, *, actor: User) -> None:
-    """Take a member out; a published programme keeps at least two professions."""
-    programme = member.programme
-    left = {m.profession for m in programme.team if m.id != member.id}
-    if programme.status == "published" and len(left) < MIN_PROFESSIONS:
-        raise OfferError("team", field="team")
-    programme.team.remove(member)
-    db.session.flush()
-    _audit("team.remove", actor, "programme", programme.id)
 
 
 def save_site(site: Site | None, structure: Structure, data: dict, *, actor: User) -> Site:

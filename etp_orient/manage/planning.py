@@ -13,10 +13,19 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
-from ..booking.models import Booking, Cohort, Enrollment, Facilitator, GroupSession, Slot
+from ..booking.labels import cohort_label
+from ..booking.models import (
+    Booking,
+    Cohort,
+    Enrollment,
+    Facilitator,
+    GroupSession,
+    Slot,
+    slot_held_by,
+)
 from ..catalogue.models import Workshop
 from ..core.clock import now
 from ..extensions import db
@@ -51,6 +60,9 @@ class Item:
     people: list[Person] = field(default_factory=list)
     session_code: str | None = None
     remote: str | None = None  # "phone" or "video" when there is no place
+    group: str | None = None  # the group's readable name ("Groupe du mardi 6 janvier – Lens")
+    # who runs it or receives the person: (name, profession code or None)
+    team: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 def today() -> date:
@@ -91,7 +103,7 @@ def _visible_slots(user: User):
         Slot.programme_id.in_(programme_ids_query(user, "manage")),
         and_(
             Slot.programme_id.in_(programme_ids_query(user, "read")),
-            Slot.professional_user_id == user.id,
+            slot_held_by(user.id),
         ),
     )
 
@@ -120,6 +132,7 @@ def items(user: User, first: date, last: date) -> list[Item]:
             joinedload(Booking.participant),
             joinedload(Booking.slot).joinedload(Slot.site),
             joinedload(Booking.slot).joinedload(Slot.programme),
+            joinedload(Booking.slot).selectinload(Slot.facilitators),
         )
     ).all()
     sessions = db.session.scalars(
@@ -137,6 +150,9 @@ def items(user: User, first: date, last: date) -> list[Item]:
             joinedload(GroupSession.site),
             joinedload(GroupSession.cohort).joinedload(Cohort.site),
             joinedload(GroupSession.cohort).joinedload(Cohort.programme),
+            selectinload(GroupSession.facilitators),
+            joinedload(GroupSession.cohort).selectinload(Cohort.facilitators),
+            joinedload(GroupSession.cohort).selectinload(Cohort.sessions),
         )
     ).all()
     bookings = [b for b in bookings if first <= b.slot.local_start.date() < last]
@@ -171,6 +187,8 @@ def items(user: User, first: date, last: date) -> list[Item]:
                 None,
                 [person],
                 remote=slot.remote,
+                team=[(f.name, f.profession) for f in slot.facilitators]
+                or ([(slot.professional, None)] if slot.professional else []),
             )
         )
     for s in sessions:
@@ -196,6 +214,11 @@ def items(user: User, first: date, last: date) -> list[Item]:
                 people,
                 s.code,
                 remote=None if (s.site or (cohort and cohort.site)) else "video",
+                group=cohort_label(cohort) if cohort else None,
+                team=[
+                    (f.name, f.profession)
+                    for f in list(cohort.facilitators if cohort else []) + list(s.facilitators)
+                ],
             )
         )
     found.sort(key=lambda i: (i.start.astimezone(UTC), i.title))

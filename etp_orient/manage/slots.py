@@ -15,12 +15,13 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..booking import messages
 from ..booking.models import Booking, Cohort, Enrollment, Slot
-from ..catalogue.models import Programme, Site
+from ..catalogue.models import Programme, Site, TeamMember
 from ..core.clock import now
 from ..core.models import audit
 from ..core.tokens import generated_code
 from ..extensions import db
 from ..notify.reminders import withdraw_booking_reminders
+from .team import set_slot_team
 
 MAX_SLOTS = 2000
 
@@ -124,8 +125,11 @@ def create_slots(
     professional: str | None,
     actor: User,
     kind: str = "bep",
+    members: list[TeamMember] = (),
 ) -> list[Slot]:
-    """Write the planned slots that do not clash; each gets a generated code."""
+    """Write the planned slots that do not clash; each gets a generated code. Who receives
+    the person: the chosen team ``members``, else ``professional`` (a member's name, or
+    free text)."""
     created = []
     for item in planned:
         if item.clash:
@@ -142,9 +146,13 @@ def create_slots(
             professional=professional or None,
             status="open",
             revision=0,
+            facilitators=[],
         )
         db.session.add(slot)
         created.append(slot)
+    db.session.flush()
+    for slot in created:
+        set_slot_team(slot, list(members), professional)
     db.session.flush()
     audit(
         "slots.create",

@@ -10,19 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.forms import choices
-from ..accounts.models import Membership, User
-from ..accounts.permissions import READ_ROLES, staff_required
+from ..accounts.permissions import staff_required
 from ..booking.cohorts import lock_cohort
 from ..booking.models import Cohort
 from ..booking.rules import locking_enabled
-from ..catalogue.models import Site
+from ..catalogue.models import Site, TeamMember
 from ..core.db import begin_write
 from ..extensions import db
 from . import clashes
 from . import cohorts as service
+from . import team as team_service
 from .blueprint import bp
 from .forms import CohortForm, CohortSettingsForm, MoveForm, ShiftForm
-from .loaders import load_cohort, load_programme, load_session, programme_structures
+from .loaders import load_cohort, load_programme, load_session
 
 ERRORS = {
     "past": lambda: _("Choisissez une date à venir."),
@@ -35,36 +35,15 @@ ERRORS = {
 }
 
 
-def _staff_of(programme) -> list[User]:
-    """Accounts that may run sessions: the educators, coordinators and admins of its structures."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.structure_id.in_(programme_structures(programme)),
-                Membership.role.in_(READ_ROLES),
-                User.active.is_(True),
-            )
-            .distinct()
-            .order_by(User.full_name, User.email)
-        )
-    )
-
-
 @bp.route("/programmes/<programme_code>/groupes", methods=["GET", "POST"])
 @staff_required()
 def cohorts(programme_code: str):
     programme = load_programme(programme_code, "manage" if request.method == "POST" else "read")
-    staff = _staff_of(programme)
     form = CohortForm()
     form.site.choices = choices(
         [(s.code, s.name) for s in programme.sites] + [("", _("À distance"))]
     )
-    form.facilitators.choices = choices(
-        (str(u.id), f"{u.full_name or u.email}{' – ' + u.profession if u.profession else ''}")
-        for u in staff
-    )
+    members = team_service.team_choices(form.facilitators, programme)
     planned, warnings = None, []
     if form.validate_on_submit():
         site = None
@@ -72,7 +51,7 @@ def cohorts(programme_code: str):
             site = db.session.scalar(select(Site).where(Site.code == form.site.data))
             if site is None or site not in programme.sites:
                 abort(400)
-        chosen = [u for u in staff if str(u.id) in (form.facilitators.data or [])]
+        chosen = team_service.chosen(form.facilitators, members)
         tz = site.timezone if site else service_tz(programme)
         try:
             planned = service.plan_sessions(
@@ -90,7 +69,7 @@ def cohorts(programme_code: str):
                 [(p.start_at, p.end_at) for p in planned],
                 clashes.session_holder(
                     programme,
-                    [(u.full_name, u.id) for u in chosen],
+                    [(m.name, m.user_id) for m in chosen],
                     site_id=site.id if site else None,
                     room=form.room.data,
                 ),
@@ -123,7 +102,6 @@ def cohorts(programme_code: str):
         warnings=warnings,
         describe=clashes.describe,
         cohorts=rows,
-        users={u.id: u for u in staff},
     )
 
 
@@ -229,17 +207,18 @@ def cohort_cancel(cohort_code: str):
 @staff_required("manage")
 def cohort_settings(cohort_code: str):
     cohort = load_cohort(cohort_code, "manage")
-    staff = _staff_of(cohort.programme)
     form = CohortSettingsForm(obj=cohort)
-    form.facilitators.choices = choices((str(u.id), u.full_name or u.email) for u in staff)
+    members = team_service.team_choices(form.facilitators, cohort.programme)
     if not form.is_submitted():
-        form.facilitators.data = [str(f.user_id) for f in cohort.facilitators if f.user_id]
+        form.facilitators.data = [
+            str(f.team_member_id) for f in cohort.facilitators if f.team_member_id
+        ]
         if cohort.registration_closes_at:
             form.registration_closes_on.data = cohort.registration_closes_at.astimezone(
                 ZoneInfo(cohort.timezone)
             ).date()
     if form.validate_on_submit():
-        chosen_ids = {int(v) for v in form.facilitators.data or [] if v.isdigit()}
+        chosen_ids = [m.id for m in team_service.chosen(form.facilitators, members)]
         closes = None
         if form.registration_closes_on.data:
             closes = datetime.combine(
@@ -248,7 +227,7 @@ def cohort_settings(cohort_code: str):
         # Take the write lock before reading the places: promotions must not race joins.
         begin_write()
         cohort = lock_cohort(cohort_code, locking_enabled())
-        chosen = [u for u in _staff_of(cohort.programme) if u.id in chosen_ids]
+        chosen = [db.session.get(TeamMember, i) for i in chosen_ids]
         try:
             promoted = service.update_settings(
                 cohort,

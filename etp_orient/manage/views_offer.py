@@ -6,10 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.forms import choices
+from ..accounts.models import User
 from ..accounts.permissions import can, check_structures, staff_required
 from ..catalogue.models import Condition, Programme, Site, Structure, TeamMember, Workshop
 from ..extensions import db
 from . import offer
+from . import team as team_service
 from .blueprint import bp
 from .forms import (
     STATUS_LABELS,
@@ -29,7 +31,15 @@ from .scope import programme_ids_query, sites_query, structures_query
 
 MESSAGES = {
     "code": lambda: _("Ce code existe déjà."),
-    "team": lambda: _("Il faut au moins deux professions différentes dans l'équipe pour publier."),
+    "team": lambda: _(
+        "Il faut au moins deux membres nommés de professions différentes dans l'équipe "
+        "pour publier."
+    ),
+    "account": lambda: _(
+        "Aucun compte actif de l'équipe n'a cette adresse. Créez d'abord le compte, "
+        "ou laissez ce champ vide."
+    ),
+    "account_needs_name": lambda: _("Donnez le nom du membre pour le relier à un compte."),
     "workshops": lambda: _("Ajoutez au moins un atelier avant de publier."),
     "commune": lambda: _("Ce code INSEE ne correspond à aucune commune."),
     "workshop_used": lambda: _("Des séances utilisent cet atelier : il reste."),
@@ -190,23 +200,61 @@ def team_add(programme_code: str):
     programme = load_programme(programme_code, "manage")
     form = TeamMemberForm()
     if form.validate_on_submit():
-        offer.add_team_member(programme, form.data, actor=current_user)
-        db.session.commit()
-        flash(_("Membre ajouté à l'équipe."), "info")
-        return redirect(url_for(".programme", programme_code=programme.code))
+        try:
+            team_service.add_member(programme, form.data, actor=current_user)
+        except team_service.TeamError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(MESSAGES[error.code]())
+        else:
+            db.session.commit()
+            flash(_("Membre ajouté à l'équipe."), "info")
+            return redirect(url_for(".programme", programme_code=programme.code))
     return render_template("manage/team_form.html", programme=programme, form=form), 400
+
+
+def _load_member(programme: Programme, member_id: int) -> TeamMember:
+    member = db.session.get(TeamMember, member_id)
+    if member is None or member.programme_id != programme.id:
+        abort(404)
+    return member
+
+
+@bp.route("/programmes/<programme_code>/equipe/<int:member_id>", methods=["GET", "POST"])
+@staff_required("manage")
+def team_edit(programme_code: str, member_id: int):
+    """Change a member: what they run follows (name, profession, account)."""
+    programme = load_programme(programme_code, "manage")
+    member = _load_member(programme, member_id)
+    form = TeamMemberForm(obj=member)
+    if not form.is_submitted() and member.user_id:
+        account = db.session.get(User, member.user_id)
+        form.account_email.data = account.email if account else ""
+    if form.validate_on_submit():
+        try:
+            team_service.update_member(member, form.data, actor=current_user)
+        except team_service.TeamError as error:
+            db.session.rollback()
+            field = "profession" if error.field == "team" else error.field
+            getattr(form, field).errors.append(MESSAGES[error.code]())
+        else:
+            db.session.commit()
+            flash(_("Membre de l'équipe enregistré."), "info")
+            return redirect(url_for(".programme", programme_code=programme.code))
+    status = 400 if form.errors else 200
+    return (
+        render_template("manage/team_form.html", programme=programme, form=form, member=member),
+        status,
+    )
 
 
 @bp.post("/programmes/<programme_code>/equipe/<int:member_id>/retirer")
 @staff_required("manage")
 def team_remove(programme_code: str, member_id: int):
     programme = load_programme(programme_code, "manage")
-    member = db.session.get(TeamMember, member_id)
-    if member is None or member.programme_id != programme.id:
-        abort(404)
+    member = _load_member(programme, member_id)
     try:
-        offer.remove_team_member(member, actor=current_user)
-    except offer.OfferError:
+        team_service.remove_member(member, actor=current_user)
+    except team_service.TeamError:
         db.session.rollback()
         flash(MESSAGES["team"](), "error")
     else:

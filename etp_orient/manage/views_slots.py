@@ -19,6 +19,7 @@ from ..core.models import audit
 from ..extensions import db
 from . import clashes
 from . import slots as service
+from . import team as team_service
 from .blueprint import bp
 from .forms import FIRST_DATE, LAST_DATE, SlotRuleForm
 from .loaders import load_programme, load_slot
@@ -36,12 +37,12 @@ ERRORS = {
 }
 
 
-def _form(programme) -> SlotRuleForm:
+def _form(programme) -> tuple[SlotRuleForm, dict]:
     form = SlotRuleForm()
     form.site.choices = choices(
         [("", _("À distance"))] + [(s.code, s.name) for s in programme.sites]
     )
-    return form
+    return form, team_service.team_choices(form.facilitators, programme)
 
 
 def _rule_from(form: SlotRuleForm) -> service.SlotRule:
@@ -94,7 +95,7 @@ def _upcoming(programme) -> list[Slot]:
 @staff_required()
 def slots(programme_code: str):
     programme = load_programme(programme_code, "manage" if request.method == "POST" else "read")
-    form = _form(programme)
+    form, members = _form(programme)
     planned, found = None, []
     if form.validate_on_submit():
         site = None
@@ -116,13 +117,15 @@ def slots(programme_code: str):
                     if message
                     else _("Date illisible : %(d)s. Écrivez par exemple 2026-12-25.", d=error)
                 )
+        chosen = team_service.chosen(form.facilitators, members)
         if planned is not None:
             # every clash of the new slots with sessions and slots already planned
             found = clashes.find(
                 [(p.start_at, p.end_at) for p in planned if not p.clash],
                 clashes.slot_holder(
                     programme,
-                    professional=form.professional.data,
+                    professional=None if chosen else form.professional.data,
+                    people=[(m.name, m.user_id) for m in chosen],
                     site_id=site.id if site else None,
                 ),
             )
@@ -148,6 +151,7 @@ def slots(programme_code: str):
                 professional=form.professional.data,
                 actor=current_user,
                 kind=form.kind.data,
+                members=chosen,
             )
             db.session.commit()
             flash(_("%(n)s créneaux créés.", n=len(created)), "info")
@@ -208,12 +212,7 @@ def slot_move(slot_code: str):
         else:
             found = clashes.find(
                 [(local.astimezone(UTC), local.astimezone(UTC) + (slot.end_at - slot.start_at))],
-                clashes.slot_holder(
-                    slot.programme,
-                    professional=slot.professional,
-                    professional_user_id=slot.professional_user_id,
-                    site_id=slot.site_id,
-                ),
+                clashes.holder_of_slot(slot),
                 exclude_slots=[slot.id],
             )
             refused = clashes.refused(found)

@@ -74,7 +74,19 @@ def test_references_between_codes_hold(offer):
         assert set(programme["structures"]) <= structures
         assert set(programme["sites"]) <= set(sites)
         assert set(programme["conditions"]) <= known_conditions
-        assert len(set(programme["team"])) >= 2, programme["code"]
+        professions = {m if isinstance(m, str) else m["profession"] for m in programme["team"]}
+        named = {m["profession"] for m in programme["team"] if isinstance(m, dict)}
+        assert len(professions) >= 2, programme["code"]
+        # publishable from the back office too: two named members of different professions
+        assert len(named) >= 2, programme["code"]
+        # its slots and groups are run by its named members
+        people = {m["name"] for m in programme["team"] if isinstance(m, dict)}
+        for slot in offer["slots"]:
+            if slot["programme"] == programme["code"]:
+                assert slot["professional"] in people, slot["code"]
+        for cohort in offer["cohorts"]:
+            if cohort["programme"] == programme["code"]:
+                assert set(cohort["facilitators"]) <= people, cohort["code"]
     for slot in offer["slots"]:
         assert slot["programme"] in programmes
         assert ("site" in slot) != ("remote" in slot)
@@ -120,9 +132,9 @@ def test_demo_covers_the_seeds(offer):
     gestational = programmes["diabete-grossesse-angoumois"]
     assert gestational["audience"]["pregnancy"] == "required"
     assert gestational["structures"] == ["cpts-ouest-angoumois", "ch-angouleme"]
-    assert {"endocrinologue", "sage-femme", "infirmier-ipa", "sophrologue"} <= set(
-        gestational["team"]
-    )
+    assert {"endocrinologue", "sage-femme", "infirmier-ipa", "sophrologue"} <= {
+        m if isinstance(m, str) else m["profession"] for m in gestational["team"]
+    }
     remote_only = [p for p in programmes.values() if p["formats"] == ["distanciel"]]
     assert remote_only and all(not p["sites"] for p in remote_only)
     assert any(s["timezone"] == "Indian/Reunion" for s in offer["sites"])

@@ -20,7 +20,8 @@ def world(app_ctx):
     a, b, admin = make_world()
     return {
         "coordinator": a.users["coordinator"].email,
-        "educator_id": a.users["educator"].id,
+        # the team member linked to the educator's account
+        "educator_member_id": a.members["educator"].id,
         "participant_id": a.participant.id,
     }
 
@@ -68,7 +69,7 @@ def test_coordinator_day(live_server, world, page, browser, smtp_server, runner,
     page.fill('[name="start_time"]', "14:00")
     page.select_option('[name="every"]', "1")
     page.fill('[name="room"]', "Salle bleue")
-    page.check(f'input[name="facilitators"][value="{world["educator_id"]}"]')
+    page.check(f'input[name="facilitators"][value="{world["educator_member_id"]}"]')
     page.click('button[value="preview"]')
     assert "Aperçu : 3 séances" in page.locator("#plan-title").inner_text()
     page.click('button[value="create"]')

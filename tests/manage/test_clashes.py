@@ -146,11 +146,13 @@ def test_planning_a_cohort_warns_of_a_facilitators_slot(app, client, clock):
     _setup(app, client)
     with app.app_context():
         from etp_orient.accounts.models import User
+        from etp_orient.catalogue.models import TeamMember
 
         educator = db.session.scalar(select(User).where(User.email == "educator-a@example.org"))
         slot = db.session.scalar(select(Slot).where(Slot.code == "slot-a"))
         slot.professional_user_id = educator.id
-        educator_id = educator.id
+        # Inès, the team member linked to the educator's account
+        ines_id = db.session.scalar(select(TeamMember.id).where(TeamMember.user_id == educator.id))
         db.session.commit()
     response = client.post(
         "/gestion/programmes/prog-a/groupes",
@@ -161,7 +163,7 @@ def test_planning_a_cohort_warns_of_a_facilitators_slot(app, client, clock):
             "site": "site-a",
             "room": "Salle 7",
             "capacity": "8",
-            "facilitators": [str(educator_id)],
+            "facilitators": [str(ines_id)],
         },
     )
     page = response.get_data(as_text=True)

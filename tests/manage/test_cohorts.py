@@ -24,7 +24,8 @@ def _setup(app, client):
     with app.app_context():
         a, b, admin = make_world()
         login_as(client, a.users["coordinator"])
-        return {k: u.id for k, u in a.users.items()}
+        # the team members linked to these accounts (facilitators are chosen from the team)
+        return {k: m.id for k, m in a.members.items()}
 
 
 def _new_cohort(app):

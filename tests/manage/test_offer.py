@@ -26,7 +26,15 @@ def test_publishing_needs_two_professions(app, client, clock):
     client.post(f"/gestion/programmes/{code}/statut", data={"status": "published"})
     with app.app_context():
         assert db.session.scalar(select(Programme.status).where(Programme.code == code)) == "draft"
+    # a profession without a person behind it does not count
     client.post(f"/gestion/programmes/{code}/equipe", data={"profession": "Dieteticien"})
+    client.post(f"/gestion/programmes/{code}/statut", data={"status": "published"})
+    with app.app_context():
+        assert db.session.scalar(select(Programme.status).where(Programme.code == code)) == "draft"
+    client.post(
+        f"/gestion/programmes/{code}/equipe",
+        data={"profession": "Dieteticien", "name": "Karim Benali"},
+    )
     client.post(f"/gestion/programmes/{code}/statut", data={"status": "published"})
     with app.app_context():
         programme = db.session.scalar(select(Programme).where(Programme.code == code))

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import bindparam, delete, select
 
 from ...core.clock import now
+from ...core.text import name_key
 from ...extensions import db
 from .errors import OfferInvalid
 from .report import ImportReport, KindCounts
@@ -178,6 +179,7 @@ class _Importer:
         self.slots()
         self.cohorts()
         self.sessions()
+        self.link_team()
         return self.report
 
     # ---- writing --------------------------------------------------------------------
@@ -553,6 +555,115 @@ class _Importer:
         for chunk in _chunks(deletes, 500):
             db.session.execute(delete(t).where(t.c.id.in_(chunk)))
         self._write(name, name, inserts, moves)
+
+    def link_team(self) -> None:
+        """Link a cohort's ``facilitators`` and a slot's ``professional`` to the members of
+        the programme's team they name (by name, without case, accents nor extra spaces).
+
+        A slot's ``professional`` may name several members, separated by commas (as the
+        export writes a slot received by two members); a name that is no member stays
+        free text and links nothing. Only the rows that differ are written, so a second
+        import of the same file changes nothing.
+        """
+        pids = {self.programme_ids[p["code"]] for _i, p in self.index.items("programmes")}
+        pids |= {self.programme_ids[s["programme"]] for _i, s in self.index.items("slots")}
+        pids |= {self.programme_ids[c["programme"]] for _i, c in self.index.items("cohorts")}
+        if not pids:
+            return
+        tm = table("team_members")
+        team = {}
+        for chunk in _chunks(sorted(pids), 500):
+            for row in db.session.execute(
+                select(tm.c.id, tm.c.programme_id, tm.c.name, tm.c.profession, tm.c.user_id)
+                .where(tm.c.programme_id.in_(chunk), tm.c.name.is_not(None))
+                .order_by(tm.c.position)
+            ):
+                team.setdefault((row.programme_id, name_key(row.name)), row)
+        self._link_cohorts(pids, team)
+        self._link_slots(pids, team)
+
+    def _link_cohorts(self, pids: set[int], team: dict) -> None:
+        c, f = table("cohorts"), table("facilitators")
+        updates = []
+        for chunk in _chunks(sorted(pids), 500):
+            rows = db.session.execute(
+                select(
+                    f.c.id,
+                    f.c.name,
+                    f.c.team_member_id,
+                    f.c.profession,
+                    f.c.user_id,
+                    c.c.programme_id,
+                )
+                .join(c, c.c.id == f.c.cohort_id)
+                .where(c.c.programme_id.in_(chunk))
+            )
+            for row in rows:
+                member = team.get((row.programme_id, name_key(row.name)))
+                wanted = member.id if member is not None else None
+                if wanted == row.team_member_id:
+                    continue
+                change = {"_id": row.id, "team_member_id": wanted}
+                if member is not None:
+                    change |= {"profession": member.profession, "user_id": member.user_id}
+                else:
+                    change |= {"profession": row.profession, "user_id": row.user_id}
+                updates.append(change)
+        self._write("facilitators", "facilitators", [], updates)
+
+    def _link_slots(self, pids: set[int], team: dict) -> None:
+        s, f = table("slots"), table("facilitators")
+        current: dict[int, list] = {}
+        slots = []
+        for chunk in _chunks(sorted(pids), 500):
+            slots.extend(
+                db.session.execute(
+                    select(
+                        s.c.id, s.c.programme_id, s.c.professional, s.c.professional_user_id
+                    ).where(s.c.programme_id.in_(chunk), s.c.professional.is_not(None))
+                )
+            )
+            for row in db.session.execute(
+                select(f.c.id, f.c.slot_id, f.c.team_member_id)
+                .join(s, s.c.id == f.c.slot_id)
+                .where(s.c.programme_id.in_(chunk))
+                .order_by(f.c.slot_id, f.c.position)
+            ):
+                current.setdefault(row.slot_id, []).append(row)
+        inserts, deletes, slot_updates = [], [], []
+        named = {pid for pid, _name in team}
+        for slot in slots:
+            if slot.programme_id not in named and slot.id not in current:
+                continue  # a programme without named members: nothing to link
+            names = [part.strip() for part in slot.professional.split(",")]
+            members = [team.get((slot.programme_id, name_key(n))) for n in names]
+            if not all(members):
+                members = []
+            have = current.pop(slot.id, [])
+            if [r.team_member_id for r in have] == [m.id for m in members]:
+                continue
+            deletes.extend(r.id for r in have)
+            for position, m in enumerate(members):
+                inserts.append(
+                    {
+                        "slot_id": slot.id,
+                        "team_member_id": m.id,
+                        "name": m.name,
+                        "profession": m.profession,
+                        "user_id": m.user_id,
+                        "position": position,
+                    }
+                )
+            user_id = next((m.user_id for m in members if m.user_id), None)
+            if members and user_id != slot.professional_user_id:
+                slot_updates.append({"_id": slot.id, "professional_user_id": user_id})
+        # slots whose professional was emptied lose their links
+        for rows in current.values():
+            deletes.extend(r.id for r in rows)
+        for chunk in _chunks(deletes, 500):
+            db.session.execute(delete(f).where(f.c.id.in_(chunk)))
+        self._write("facilitators", "facilitators", inserts, [])
+        self._write("slots", "slots", [], slot_updates)
 
     def sessions(self) -> None:
         inserts, updates = [], []
