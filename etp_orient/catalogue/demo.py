@@ -251,29 +251,50 @@ PROGRAMMES = [
 ]  # fmt: skip
 
 TABAC = ("Parler du tabac", "Réduire ou arrêter, à votre rythme, avec d'autres personnes.", 120)
-# the named team members of the demo, by profession: each structure has its own people
-# (the CES of Lille the first of each list: Claire Martin is its demo educator's account);
-# a profession without names here stays a plain profession in the team
-PEOPLE = {
-    "infirmier": ["Claire Martin", "Lucie Bernard", "Hugo Lambert", "Amina Diallo"],
-    "dieteticien": ["Karim Benali", "Emma Roux", "Léa Fontaine", "Yanis Morel"],
-    "medecin": ["Sophie Lefebvre", "Marc Dubois", "Nora Haddad", "Pierre Laurent"],
-    "enseignant-apa": ["Julien Petit", "Chloé Garnier", "Samir Chevalier", "Inès Mercier"],
-    "kinesitherapeute": ["Thomas Girard", "Manon Blanc", "Omar Benslimane", "Julie Perrin"],
-    "pharmacien": ["Anne Caron", "Mehdi Sanchez", "Camille Robin", "Louis Fabre"],
-    "sage-femme": ["Élise Vidal", "Sarah Lemoine", "Aïcha Traoré", "Marie Colin"],
-    "psychologue": ["Paul Renaud", "Zoé Marchand", "Rachid Aubert", "Clara Noël"],
+# the named team members of the demo: each structure has its own people (first names by
+# profession, a family name by structure and profession); the CES of Lille's nurse is
+# Claire Martin, its demo educator's account. A profession without first names here
+# stays a plain profession in the team.
+FIRST_NAMES = {
+    "infirmier": ["Lucie", "Hugo", "Amina", "Claire"],
+    "dieteticien": ["Emma", "Léa", "Yanis", "Karim"],
+    "medecin": ["Marc", "Nora", "Pierre", "Sophie"],
+    "enseignant-apa": ["Chloé", "Samir", "Inès", "Julien"],
+    "kinesitherapeute": ["Manon", "Omar", "Julie", "Thomas"],
+    "pharmacien": ["Mehdi", "Camille", "Louis", "Anne"],
+    "sage-femme": ["Sarah", "Aïcha", "Marie", "Élise"],
+    "psychologue": ["Zoé", "Rachid", "Clara", "Paul"],
 }
+FAMILY_NAMES = [
+    "Bernard", "Lambert", "Diallo", "Roux", "Fontaine", "Morel", "Dubois", "Haddad",
+    "Laurent", "Garnier", "Chevalier", "Mercier", "Blanc", "Perrin", "Girard", "Sanchez",
+    "Robin", "Fabre", "Lemoine", "Traoré", "Colin", "Renaud", "Marchand", "Aubert",
+    "Noël", "Caron", "Rousseau", "Bonnet", "Dupont", "Vidal", "Moreau", "Gauthier",
+]  # fmt: skip
+CES_LILLE = {"infirmier": "Claire Martin", "dieteticien": "Karim Benali",
+             "medecin": "Sophie Lefebvre", "enseignant-apa": "Julien Petit"}  # fmt: skip
 TRAINED_ON = ["2023-03-17", "2022-11-25", "2021-06-11", "2024-01-19"]
+
+
+def _person_name(owner: str, profession: str) -> str:
+    if owner == "ces-lille" and profession in CES_LILLE:
+        return CES_LILLE[profession]
+    k = [row[0] for row in STRUCTURES].index(owner)
+    j = list(FIRST_NAMES).index(profession)
+    # within a profession, each of the (fewer than 32) structures has its own family name;
+    # across professions the first names differ: no two people of the demo share a name
+    family = FAMILY_NAMES[(k + 3 * j) % len(FAMILY_NAMES)]
+    return f"{FIRST_NAMES[profession][k % 4]} {family}"
 
 
 def _team(professions: list[str], owner: str) -> list:
     """The offer file's team: a named member for each profession the demo has names for,
     the structure's own people."""
-    codes = [row[0] for row in STRUCTURES]
-    k = 0 if owner == "ces-lille" else 1 + codes.index(owner) % 3
+    k = [row[0] for row in STRUCTURES].index(owner)
     return [
-        {"name": PEOPLE[p][k], "profession": p, "trained_on": TRAINED_ON[k]} if p in PEOPLE else p
+        {"name": _person_name(owner, p), "profession": p, "trained_on": TRAINED_ON[k % 4]}
+        if p in FIRST_NAMES
+        else p
         for p in professions
     ]
 

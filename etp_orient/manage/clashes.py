@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..booking.models import Cohort, Facilitator, GroupSession, Slot
-from ..catalogue.models import Programme, TeamMember
+from ..catalogue.models import Programme, TeamMember, programme_structures
 from ..core.text import name_key
 from ..extensions import db
 
@@ -64,12 +64,36 @@ def _team(programme_ids: Iterable[int]) -> dict[int, dict[str, TeamMember]]:
     return found
 
 
-def _person(holder: Holder, team: dict[str, TeamMember], name: str | None, user_id: int | None):
+def _structures(programme_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The structures running each programme: a name is one person within them."""
+    ids = set(programme_ids)
+    found: dict[int, set[int]] = {i: set() for i in ids}
+    if ids:
+        for pid, sid in db.session.execute(
+            select(programme_structures.c.programme_id, programme_structures.c.structure_id).where(
+                programme_structures.c.programme_id.in_(ids)
+            )
+        ):
+            found[pid].add(sid)
+    return {pid: frozenset(sids) for pid, sids in found.items()}
+
+
+def _person(
+    holder: Holder,
+    team: dict[str, TeamMember],
+    name: str | None,
+    user_id: int | None,
+    structures: frozenset[int] = frozenset(),
+):
+    """Add who this is to ``holder``: their account, and their name as a member of the
+    team; a name is one person within the structures that run the programme (two
+    structures may each have their own "Claire Martin")."""
     member = team.get(normalise(name)) if name else None
     if member is not None:
-        key = ("name", normalise(name))
-        holder.keys.add(key)
-        holder.names[key] = member.name
+        for structure_id in structures or {None}:
+            key = ("name", normalise(name), structure_id)
+            holder.keys.add(key)
+            holder.names[key] = member.name
         user_id = user_id or member.user_id
     if user_id:
         key = ("user", user_id)
@@ -89,9 +113,14 @@ def slot_holder(
     its free text (or a member's name)."""
     holder = Holder(site_id=site_id)
     team = _team([programme.id])[programme.id]
-    _person(holder, team, professional, professional_user_id)
+    places = _structures([programme.id])[programme.id]
+    _person(holder, team, professional, professional_user_id, places)
+    if professional and "," in professional:
+        # "Inès, Dr X": each name that is a member counts (the others are free text)
+        for part in professional.split(","):
+            _person(holder, team, part, None, places)
     for name, user_id in people:
-        _person(holder, team, name, user_id)
+        _person(holder, team, name, user_id, places)
     return holder
 
 
@@ -118,8 +147,9 @@ def session_holder(
     """``facilitators``: (name, user id) pairs."""
     holder = Holder(site_id=site_id, room=(room or "").strip() or None)
     team = _team([programme.id])[programme.id]
+    places = _structures([programme.id])[programme.id]
     for name, user_id in facilitators:
-        _person(holder, team, name, user_id)
+        _person(holder, team, name, user_id, places)
     return holder
 
 
@@ -164,7 +194,7 @@ def find(
         for start, end in intervals:
             if start < row.end_at and row.start_at < end:
                 if shared:
-                    key = sorted(shared)[0]
+                    key = sorted(shared, key=repr)[0]
                     found.append(
                         Clash(
                             "person",
@@ -221,6 +251,7 @@ def _others(first: datetime, last: datetime, skip_sessions: set[int], skip_slots
     for s in sessions:
         programme_ids.add(s.cohort.programme_id if s.cohort else s.workshop.programme_id)
     teams = _team(programme_ids)
+    places = _structures(programme_ids)
     result = []
     for s in sessions:
         if s.id in skip_sessions:
@@ -231,14 +262,14 @@ def _others(first: datetime, last: datetime, skip_sessions: set[int], skip_slots
         programme_id = s.cohort.programme_id if s.cohort else s.workshop.programme_id
         holder = Holder(site_id=s.site_id or (s.cohort.site_id if s.cohort else None), room=s.room)
         for f in rows:
-            _person(holder, teams[programme_id], f.name, f.user_id)
+            _person(holder, teams[programme_id], f.name, f.user_id, places[programme_id])
         result.append(("session", s, holder))
     for slot in slots:
         if slot.id in skip_slots:
             continue
         holder = Holder(site_id=slot.site_id)
         for name, user_id in _slot_people(slot):
-            _person(holder, teams[slot.programme_id], name, user_id)
+            _person(holder, teams[slot.programme_id], name, user_id, places[slot.programme_id])
         result.append(("slot", slot, holder))
     return result
 

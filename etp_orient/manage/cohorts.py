@@ -6,6 +6,7 @@ programme's workshops in order. A change of time or place raises the session's
 e-mail with the new invitation to every participant and facilitator.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -332,6 +333,7 @@ def update_settings(
     video_url: str | None,
     facilitators: list[TeamMember],
     actor: User,
+    keep_free: Iterable[int] | None = None,
 ) -> list[Enrollment]:
     """Change places, waiting list, registration window, video link and facilitators.
 
@@ -347,18 +349,29 @@ def update_settings(
     cohort.waitlist_enabled = waitlist_enabled
     cohort.registration_closes_at = registration_closes_at
     cohort.video_url = video_url or None
-    # the chosen members, in the order chosen; free-text names (old offer files) stay after
+    # the chosen members, in the team's order; then the free-text names kept (an old
+    # file's, a member's since taken out), in their order
     wanted = {m.id for m in facilitators}
+    keep = set(keep_free) if keep_free is not None else None
     for row in list(cohort.facilitators):
-        if row.team_member_id and row.team_member_id not in wanted:
+        gone = (
+            row.team_member_id not in wanted
+            if row.team_member_id
+            else (keep is not None and row.id not in keep)
+        )
+        if gone:
             cohort.facilitators.remove(row)
     present = {f.team_member_id for f in cohort.facilitators}
     for member in facilitators:
         if member.id not in present:
             cohort.facilitators.append(facilitator_of(member))
     order = {member.id: position for position, member in enumerate(facilitators)}
+    free = [row for row in cohort.facilitators if not row.team_member_id]
     for row in cohort.facilitators:
-        row.position = order.get(row.team_member_id, len(order) + row.position)
+        if row.team_member_id:
+            row.position = order[row.team_member_id]
+    for rank, row in enumerate(free):
+        row.position = len(order) + rank
     db.session.flush()
     audit("cohort.settings", actor_id=actor.id, obj_type="cohort", obj_id=cohort.id)
     return promote_waitlisted(cohort, acting_user=actor)

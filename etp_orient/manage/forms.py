@@ -461,6 +461,19 @@ class CohortForm(BaseForm):
     facilitators = SelectMultipleField(_l("Animateurs"), choices=[], validate_choice=False)
 
 
+class SlotTeamForm(BaseForm):
+    """Who receives the person at one appointment."""
+
+    facilitators = SelectMultipleField(
+        _l("Qui reçoit la personne"), choices=[], validate_choice=False
+    )
+    professional = StringField(
+        _l("Ou un autre nom"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Si la personne qui reçoit n'est pas dans l'équipe du programme."),
+    )
+
+
 class MoveForm(BaseForm):
     day = DateField(
         _l("Nouvelle date"), validators=[DataRequired(_l("Saisissez une date.")), sensible_date]

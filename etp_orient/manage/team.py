@@ -17,6 +17,7 @@ Plain functions; the acting user is passed in; they flush, never commit.
 """
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, User
 from ..accounts.permissions import READ_ROLES
@@ -113,26 +114,49 @@ def member_by_name(programme: Programme, name: str | None) -> TeamMember | None:
     return next((m for m in named(programme) if normalise(m.name) == wanted), None)
 
 
+PROFESSIONAL_MAX = 200  # Slot.professional's length
+
+
 def slot_text(slot: Slot) -> str | None:
-    return ", ".join(f.name for f in slot.facilitators) or None
+    """The slot's ``professional``: its facilitators' names ("Inès, Paul"), cut to fit."""
+    text = ", ".join(f.name for f in slot.facilitators)
+    if len(text) > PROFESSIONAL_MAX:
+        text = text[: PROFESSIONAL_MAX - 1].rstrip(", ") + "…"
+    return text or None
+
+
+def _slot_follows(slot: Slot) -> None:
+    """A slot's text and first account from its facilitators (free text when none)."""
+    if slot.facilitators:
+        slot.professional = slot_text(slot)
+    linked = [f.user_id for f in slot.facilitators if f.user_id]
+    slot.professional_user_id = linked[0] if linked else None
 
 
 def set_slot_team(slot: Slot, members: list[TeamMember], free_text: str | None = None) -> None:
-    """Who receives the person: the chosen members, else the free text (or its member)."""
-    if not members:
-        match = member_by_name(slot.programme, free_text)
-        members = [match] if match is not None else []
+    """Who receives the person: the chosen members, else the free text; a free text that
+    names members links them (each comma-separated name, the others kept beside them as
+    free text), as the offer import does."""
+    people: list[tuple[str, TeamMember | None]] = [(m.name, m) for m in members]
+    text = (free_text or "").strip() or None
+    if not people and text:
+        whole = member_by_name(slot.programme, text)
+        parts = [(p.strip(), member_by_name(slot.programme, p)) for p in text.split(",")]
+        if whole is not None:
+            people = [(whole.name, whole)]
+        elif any(m for _n, m in parts):
+            people = [(m.name if m else n, m) for n, m in parts if n]
     if slot.facilitators:
         slot.facilitators.clear()
         db.session.flush()
-    for position, member in enumerate(members):
-        slot.facilitators.append(facilitator_of(member, position))
-    if members:
-        slot.professional = slot_text(slot)
-        slot.professional_user_id = next((m.user_id for m in members if m.user_id), None)
-    else:
-        slot.professional = (free_text or "").strip() or None
-        slot.professional_user_id = None
+    for position, (name, member) in enumerate(people):
+        if member is not None:
+            slot.facilitators.append(facilitator_of(member, position))
+        else:
+            slot.facilitators.append(Facilitator(name=name, position=position))
+    if not people:
+        slot.professional = text
+    _slot_follows(slot)
 
 
 def add_member(programme: Programme, data: dict, *, actor: User) -> TeamMember:
@@ -170,8 +194,12 @@ def update_member(member: TeamMember, data: dict, *, actor: User) -> None:
     profession = data["profession"].strip().lower()
     user_id = _account(programme, data.get("account_email"), name)
     if programme.status == "published":
+        # refused only when the change takes the named professions below two: a team
+        # imported without names can still be given names, one member at a time
+        before = len(named_professions(programme.team))
         others = named_professions(m for m in programme.team if m is not member)
-        if len(others | ({profession} if name else set())) < MIN_PROFESSIONS:
+        after = len(others | ({profession} if name else set()))
+        if after < MIN_PROFESSIONS and after < before:
             raise TeamError("team", field="name" if not name else "profession")
     member.name, member.profession, member.user_id = name, profession, user_id
     member.etp_training_on = data.get("etp_training_on")
@@ -180,35 +208,40 @@ def update_member(member: TeamMember, data: dict, *, actor: User) -> None:
     audit("team.update", actor_id=actor.id, obj_type="programme", obj_id=programme.id)
 
 
-def follow(member: TeamMember) -> None:
+def follow(member: TeamMember, *, unlink: bool = False) -> None:
     """Carry a member's name, profession and account to every cohort, session and slot
-    they run. A member left without a name is no longer linked: what they ran keeps
-    the name written before, as free text."""
+    they run. A member left without a name (or taken out: ``unlink``) is no longer
+    linked: what they ran keeps the name written before, as free text, and no longer
+    their account (their planning, calendar and feed stop showing it)."""
     rows = db.session.scalars(
-        select(Facilitator).where(Facilitator.team_member_id == member.id)
+        select(Facilitator)
+        .where(Facilitator.team_member_id == member.id)
+        .options(selectinload(Facilitator.slot).selectinload(Slot.facilitators))
     ).all()
     slots = set()
     for row in rows:
-        if member.name is None:
-            row.team_member_id = None
+        if unlink or member.name is None:
+            row.team_member_id, row.user_id = None, None
         else:
             row.name, row.profession, row.user_id = member.name, member.profession, member.user_id
         if row.slot is not None:
             slots.add(row.slot)
     db.session.flush()
     for slot in slots:
-        slot.professional = slot_text(slot)
-        linked = [f.user_id for f in slot.facilitators if f.user_id]
-        slot.professional_user_id = linked[0] if linked else None
+        _slot_follows(slot)
     db.session.flush()
 
 
 def remove_member(member: TeamMember, *, actor: User) -> None:
     """Take a member out; a published programme keeps two professions among its named
-    members. What they ran keeps their name, as free text."""
+    members (unless it had fewer already). What they ran keeps their name, as free text."""
     programme = member.programme
-    if programme.status == "published" and not publishable_team(programme, without=member):
-        raise TeamError("team", field="team")
+    if programme.status == "published":
+        before = len(named_professions(programme.team))
+        after = len(named_professions(m for m in programme.team if m is not member))
+        if after < MIN_PROFESSIONS and after < before:
+            raise TeamError("team", field="team")
+    follow(member, unlink=True)
     programme.team.remove(member)
     db.session.flush()
     audit("team.remove", actor_id=actor.id, obj_type="programme", obj_id=programme.id)

@@ -209,9 +209,16 @@ def cohort_settings(cohort_code: str):
     cohort = load_cohort(cohort_code, "manage")
     form = CohortSettingsForm(obj=cohort)
     members = team_service.team_choices(form.facilitators, cohort.programme)
+    # names that are no team member (an old file, a member since taken out): shown ticked,
+    # so that they can be kept or taken away
+    free = {f"libre-{f.id}": f for f in cohort.facilitators if not f.team_member_id}
+    form.facilitators.choices += [
+        (key, _("%(name)s (hors équipe)", name=f.name)) for key, f in free.items()
+    ]
     if not form.is_submitted():
         form.facilitators.data = [
-            str(f.team_member_id) for f in cohort.facilitators if f.team_member_id
+            str(f.team_member_id) if f.team_member_id else f"libre-{f.id}"
+            for f in cohort.facilitators
         ]
         if cohort.registration_closes_at:
             form.registration_closes_on.data = cohort.registration_closes_at.astimezone(
@@ -219,6 +226,7 @@ def cohort_settings(cohort_code: str):
             ).date()
     if form.validate_on_submit():
         chosen_ids = [m.id for m in team_service.chosen(form.facilitators, members)]
+        keep_free = {free[v].id for v in form.facilitators.data or [] if v in free}
         closes = None
         if form.registration_closes_on.data:
             closes = datetime.combine(
@@ -236,6 +244,7 @@ def cohort_settings(cohort_code: str):
                 registration_closes_at=closes,
                 video_url=form.video_url.data,
                 facilitators=chosen,
+                keep_free=keep_free,
                 actor=current_user,
             )
         except service.CohortError as error:

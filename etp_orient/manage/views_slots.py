@@ -21,7 +21,7 @@ from . import clashes
 from . import slots as service
 from . import team as team_service
 from .blueprint import bp
-from .forms import FIRST_DATE, LAST_DATE, SlotRuleForm
+from .forms import FIRST_DATE, LAST_DATE, SlotRuleForm, SlotTeamForm
 from .loaders import load_programme, load_slot
 
 ERRORS = {
@@ -118,6 +118,12 @@ def slots(programme_code: str):
                     else _("Date illisible : %(d)s. Écrivez par exemple 2026-12-25.", d=error)
                 )
         chosen = team_service.chosen(form.facilitators, members)
+        if chosen and (form.professional.data or "").strip():
+            form.professional.errors.append(
+                _("Cochez des membres de l'équipe ou écrivez un autre nom, pas les deux.")
+            )
+            planned = None
+        who = form.facilitators if chosen else form.professional
         if planned is not None:
             # every clash of the new slots with sessions and slots already planned
             found = clashes.find(
@@ -131,7 +137,7 @@ def slots(programme_code: str):
             )
             refused = clashes.refused(found)
             if refused:
-                form.professional.errors.append(
+                who.errors.append(
                     _(
                         "%(n)s créneau(x) tomberaient en même temps qu'un autre rendez-vous "
                         "de ce professionnel : changez les heures ou le professionnel.",
@@ -141,6 +147,7 @@ def slots(programme_code: str):
         if (
             planned is not None
             and not form.professional.errors
+            and not form.facilitators.errors
             and request.form.get("action") == "create"
         ):
             created = service.create_slots(
@@ -321,3 +328,52 @@ def slot_gp(slot_code: str):
         db.session.commit()
         flash(_("C'est noté."), "info")
     return redirect(url_for(".slots", programme_code=slot.programme.code) + "#passes")
+
+
+@bp.route("/creneaux/<slot_code>/equipe", methods=["GET", "POST"])
+@staff_required("manage")
+def slot_team(slot_code: str):
+    """Who receives the person at this appointment: members of the team, or another name.
+    Another appointment of one of them at the same time is refused, as when creating."""
+    slot = load_slot(slot_code, "manage")
+    form = SlotTeamForm()
+    members = team_service.team_choices(form.facilitators, slot.programme)
+    if not form.is_submitted():
+        form.facilitators.data = [
+            str(f.team_member_id) for f in slot.facilitators if f.team_member_id
+        ]
+        if not slot.facilitators or not form.facilitators.data:
+            form.professional.data = slot.professional
+    if form.validate_on_submit():
+        chosen = team_service.chosen(form.facilitators, members)
+        text = (form.professional.data or "").strip()
+        if chosen and text:
+            form.professional.errors.append(
+                _("Cochez des membres de l'équipe ou écrivez un autre nom, pas les deux.")
+            )
+        else:
+            found = clashes.find(
+                [(slot.start_at, slot.end_at)],
+                clashes.slot_holder(
+                    slot.programme,
+                    professional=None if chosen else text,
+                    people=[(m.name, m.user_id) for m in chosen],
+                    site_id=slot.site_id,
+                ),
+                exclude_slots=[slot.id],
+            )
+            refused = clashes.refused(found)
+            if refused:
+                (form.facilitators if chosen else form.professional).errors.append(
+                    clashes.describe(refused[0])
+                )
+            else:
+                team_service.set_slot_team(slot, chosen, text)
+                audit("slot.team", actor_id=current_user.id, obj_type="slot", obj_id=slot.id)
+                db.session.commit()
+                flash(_("Enregistré."), "info")
+                for clash in found:
+                    flash(_("Attention : %(what)s", what=clashes.describe(clash)), "error")
+                return redirect(url_for(".slots", programme_code=slot.programme.code))
+    status = 400 if form.errors else 200
+    return render_template("manage/slot_team.html", slot=slot, form=form), status

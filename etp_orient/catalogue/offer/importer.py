@@ -9,7 +9,7 @@ is not written at all, so a second import of the same file changes nothing
 
 from datetime import date
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, or_, select
 
 from ...core.clock import now
 from ...core.text import name_key
@@ -141,6 +141,22 @@ def _team_changes(current: list, items: list, programme_id: int) -> tuple[list, 
             updates.append({"_id": match.id, **change})
     deletes = [row.id for row in current if row.id not in used]
     return inserts, updates, deletes
+
+
+def _slot_people(programme_id: int, text: str | None, team: dict) -> list:
+    """[(name, member or None)] for a slot's ``professional``: the whole text when it is
+    one member's name (a name may hold a comma), else each comma-separated name; [] when
+    no name is a member (the text stays free text, as in old files)."""
+    if not text:
+        return []
+    whole = team.get((programme_id, name_key(text)))
+    if whole is not None:
+        return [(whole.name, whole)]
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    people = [(name, team.get((programme_id, name_key(name)))) for name in names]
+    if not any(m for _n, m in people):
+        return []
+    return [(m.name if m else name, m) for name, m in people]
 
 
 def _differs(row, values: dict) -> bool:
@@ -612,6 +628,9 @@ class _Importer:
         self._write("facilitators", "facilitators", [], updates)
 
     def _link_slots(self, pids: set[int], team: dict) -> None:
+        """A slot's ``professional`` that names members gets one facilitator row per name
+        (the members linked, any other name as free text beside them); one that names no
+        member gets none. ``professional_user_id`` is the first linked member's account."""
         s, f = table("slots"), table("facilitators")
         current: dict[int, list] = {}
         slots = []
@@ -620,11 +639,14 @@ class _Importer:
                 db.session.execute(
                     select(
                         s.c.id, s.c.programme_id, s.c.professional, s.c.professional_user_id
-                    ).where(s.c.programme_id.in_(chunk), s.c.professional.is_not(None))
+                    ).where(
+                        s.c.programme_id.in_(chunk),
+                        or_(s.c.professional.is_not(None), s.c.professional_user_id.is_not(None)),
+                    )
                 )
             )
             for row in db.session.execute(
-                select(f.c.id, f.c.slot_id, f.c.team_member_id)
+                select(f.c.id, f.c.slot_id, f.c.team_member_id, f.c.name)
                 .join(s, s.c.id == f.c.slot_id)
                 .where(s.c.programme_id.in_(chunk))
                 .order_by(f.c.slot_id, f.c.position)
@@ -633,29 +655,27 @@ class _Importer:
         inserts, deletes, slot_updates = [], [], []
         named = {pid for pid, _name in team}
         for slot in slots:
-            if slot.programme_id not in named and slot.id not in current:
-                continue  # a programme without named members: nothing to link
-            names = [part.strip() for part in slot.professional.split(",")]
-            members = [team.get((slot.programme_id, name_key(n))) for n in names]
-            if not all(members):
-                members = []
             have = current.pop(slot.id, [])
-            if [r.team_member_id for r in have] == [m.id for m in members]:
-                continue
-            deletes.extend(r.id for r in have)
-            for position, m in enumerate(members):
-                inserts.append(
-                    {
-                        "slot_id": slot.id,
-                        "team_member_id": m.id,
-                        "name": m.name,
-                        "profession": m.profession,
-                        "user_id": m.user_id,
-                        "position": position,
-                    }
-                )
-            user_id = next((m.user_id for m in members if m.user_id), None)
-            if members and user_id != slot.professional_user_id:
+            if slot.programme_id not in named and not have and slot.professional_user_id is None:
+                continue  # a programme without named members: nothing to link
+            wanted = _slot_people(slot.programme_id, slot.professional, team)
+            if [(r.team_member_id, r.name) for r in have] != [
+                (m.id if m else None, name) for name, m in wanted
+            ]:
+                deletes.extend(r.id for r in have)
+                for position, (name, m) in enumerate(wanted):
+                    inserts.append(
+                        {
+                            "slot_id": slot.id,
+                            "team_member_id": m.id if m else None,
+                            "name": name,
+                            "profession": m.profession if m else None,
+                            "user_id": m.user_id if m else None,
+                            "position": position,
+                        }
+                    )
+            user_id = next((m.user_id for _n, m in wanted if m and m.user_id), None)
+            if user_id != slot.professional_user_id:
                 slot_updates.append({"_id": slot.id, "professional_user_id": user_id})
         # slots whose professional was emptied lose their links
         for rows in current.values():
