@@ -29,7 +29,7 @@ from functools import cache, cached_property
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_compress.flask_compress import _compress_data as compress_data
-from sqlalchemy import and_, bindparam, event, func, or_, select, union
+from sqlalchemy import and_, bindparam, event, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import User
@@ -215,7 +215,7 @@ def _public_version(programme_ids: list[int], at: datetime) -> tuple:
     """A fingerprint of what a public feed of these programmes shows (one query over
     their own rows, on indexes): counts, id sums and latest changes of their sessions,
     cohorts, workshops and the sites of their dates, and the start of the first date
-    beyond the 12-month window (when the feed must change by itself).
+    beyond the 12-month window (when the feed must change by itself; columns 3 and 7).
 
     The statement is built once per process (``_version_statement``) and takes the
     programme ids and the window's end as parameters: building it again on every request
@@ -247,19 +247,24 @@ def _version_statement():
             .scalar_subquery(),
         ]
     of_programmes = (Cohort.programme_id.in_(ids),)
-    cohort_path, workshop_path = _public_conditions(ids)
-    sites = union(
-        select(GroupSession.site_id).where(cohort_path),
-        select(GroupSession.site_id).where(workshop_path),
-        select(Cohort.site_id).where(*of_programmes),
-    )
     columns += [
         select(func.count(Cohort.id)).where(*of_programmes).scalar_subquery(),
         select(func.max(Cohort.updated_at)).where(*of_programmes).scalar_subquery(),
         select(func.count(Workshop.id)).where(Workshop.programme_id.in_(ids)).scalar_subquery(),
         select(func.sum(Workshop.id)).where(Workshop.programme_id.in_(ids)).scalar_subquery(),
-        select(func.max(Site.updated_at)).where(Site.id.in_(sites)).scalar_subquery(),
     ]
+    # The latest change of the sites of their dates, each site read by its key from the
+    # row that names it: PostgreSQL planned "sites IN (the feed's site ids)" as a scan of
+    # every site (3 ms at 8,000 sites).
+    session_site = select(Site.updated_at).where(Site.id == GroupSession.site_id)
+    cohort_site = select(Site.updated_at).where(Site.id == Cohort.site_id)
+    for condition in _public_conditions(ids):
+        columns.append(
+            select(func.max(session_site.scalar_subquery())).where(condition).scalar_subquery()
+        )
+    columns.append(
+        select(func.max(cohort_site.scalar_subquery())).where(*of_programmes).scalar_subquery()
+    )
     return select(*columns)
 
 

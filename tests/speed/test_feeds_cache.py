@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from etp_orient.booking.models import GroupSession
+from etp_orient.catalogue.models import Site
 from etp_orient.extensions import db
 from etp_orient.feeds import services
 from tests.fixtures.feeds import World, make_cohort, make_programme, make_session, make_structure
@@ -102,6 +103,22 @@ def test_structure_feed_follows_its_programmes_sessions(world, client, clock, bu
     after = client.get(url)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert len(builds) == 2
+
+
+def test_site_of_its_dates_changed_elsewhere_rebuilds_the_feed(world, client, clock, builds):
+    before = client.get(FEED).get_data(as_text=True)
+    assert "12 rue des Lilas" in before
+    clock.advance(minutes=5)
+    # the site's row alone changes (another process, a plain UPDATE)
+    db.session.execute(
+        update(Site)
+        .where(Site.code == "site-angouleme")
+        .values(address="14 rue des Lilas", updated_at=clock())
+    )
+    db.session.commit()
+    after = client.get(FEED).get_data(as_text=True)
+    assert len(builds) == 2
+    assert "14 rue des Lilas" in after and "12 rue des Lilas" not in after
 
 
 def test_etag_answered_304_without_building(world, client, builds, count_statements):
