@@ -42,14 +42,18 @@ def _serve(feed: services.Feed | None, filename: str):
 
 
 def _encoding() -> str | None:
-    """The compression the client accepts, chosen as Flask-Compress does (None: none)."""
+    """The compression the client accepts, chosen by Flask-Compress's own function
+    (q-values, its order of preference; a private name, of the pinned version)."""
     config = current_app.config
     if not config.get("COMPRESS_RESPONSES", True):
         return None
     accepted = request.headers.get("Accept-Encoding", "")
     if not accepted:
         return None
-    return choose_algorithm(tuple(config["COMPRESS_ALGORITHM"]), accepted)
+    algorithms = config["COMPRESS_ALGORITHM"]
+    if isinstance(algorithms, str):  # Flask-Compress also takes "br,gzip"
+        algorithms = [a.strip() for a in algorithms.split(",")]
+    return choose_algorithm(tuple(algorithms), accepted)
 
 
 def _token_answer(feed: services.Feed | None, filename: str):
