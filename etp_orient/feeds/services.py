@@ -25,6 +25,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -434,19 +435,33 @@ def _programme_row_statement():
 
 
 @cache
-def _structure_rows_statements():
-    structure = select(Structure.id, Structure.updated_at, Structure.name).where(
-        Structure.code == bindparam("code")
+def _structure_rows_statement():
+    """The structure's row with its published programmes' rows (one row per programme;
+    one row of NULL programme columns when it has none)."""
+    published = and_(
+        Programme.id == programme_structures.c.programme_id, Programme.status != "draft"
     )
-    programmes = (
-        select(Programme.id, Programme.status, Programme.updated_at)
-        .join(programme_structures, programme_structures.c.programme_id == Programme.id)
-        .where(
-            programme_structures.c.structure_id == bindparam("structure_id"),
-            Programme.status != "draft",
+    return (
+        select(
+            Structure.id,
+            Structure.updated_at,
+            Structure.name,
+            Programme.id.label("programme_id"),
+            Programme.status.label("programme_status"),
+            Programme.updated_at.label("programme_updated_at"),
         )
+        .select_from(Structure)
+        .outerjoin(programme_structures, programme_structures.c.structure_id == Structure.id)
+        .outerjoin(Programme, published)
+        .where(Structure.code == bindparam("code"))
+        .order_by(Programme.id)
     )
-    return structure, programmes
+
+
+class _ProgrammeRow(NamedTuple):
+    id: int
+    status: str
+    updated_at: datetime
 
 
 def programme_feed(code: str) -> Feed | None:
@@ -470,11 +485,15 @@ def programme_feed(code: str) -> Feed | None:
 
 def structure_feed(code: str) -> Feed | None:
     """The public dates of a structure's published programmes; None if unknown."""
-    structure_statement, programmes_statement = _structure_rows_statements()
-    structure = _connection().execute(structure_statement, {"code": code}).first()
-    if structure is None:
+    rows = _connection().execute(_structure_rows_statement(), {"code": code}).all()
+    if not rows:
         return None
-    programmes = _connection().execute(programmes_statement, {"structure_id": structure.id}).all()
+    structure = rows[0]
+    programmes = [
+        _ProgrammeRow(r.programme_id, r.programme_status, r.programme_updated_at)
+        for r in rows
+        if r.programme_id is not None
+    ]
 
     def build_feed(selection: _Selection) -> Feed:
         with force_locale("fr"):
