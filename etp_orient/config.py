@@ -77,6 +77,9 @@ def from_environment(instance_path: str) -> dict:
         # compress HTML, JSON, calendars, CSS and scripts when the client accepts it (off:
         # leave it to a reverse proxy; docs/deploy.md). Never the BREACH-exposed pages.
         "COMPRESS_RESPONSES": _bool(env.get("COMPRESS_RESPONSES"), True),
+        # where the workers of one machine share the public feeds they built (default
+        # <instance>/feed-cache; "" for none: each worker keeps its own; docs/calendar.md)
+        **({"FEED_CACHE_DIR": env["FEED_CACHE_DIR"]} if "FEED_CACHE_DIR" in env else {}),
     }
 
 

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext
+from flask_compress.flask_compress import _choose_algorithm as choose_algorithm
 from flask_login import current_user, login_required
 
 from ..core.logfilter import install_werkzeug_filter
@@ -19,18 +20,40 @@ MAX_AGE = 300
 def _serve(feed: services.Feed | None, filename: str):
     if feed is None:
         abort(404)
-    body = feed.body
-    response = make_response(body)
+    # Public feeds are compressed here, once per feed and encoding (kept with the feed),
+    # rather than by Flask-Compress on every answer; the ETag of the compressed bytes
+    # ends with ":gzip" or ":br" as Flask-Compress writes it. Personal feeds are not
+    # compressed (a token in the address: core.static._breach_exposed).
+    encoding = None if feed.personal else _encoding()
+    response = make_response(feed.encoded(encoding) if encoding else feed.body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     scope = "private" if feed.personal else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age={MAX_AGE}"
+    if encoding:
+        # Flask-Compress leaves an answer that has a Content-Encoding alone
+        response.headers["Content-Encoding"] = encoding
     # public feeds come kept, with their ETag: a matching If-None-Match is answered
     # without building anything (services._public_feed)
-    response.set_etag(feed.etag)
+    response.set_etag(f"{feed.etag}:{encoding}" if encoding else feed.etag)
     response.last_modified = feed.last_modified.replace(microsecond=0)
     # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2): werkzeug does so.
     return response.make_conditional(request)
+
+
+def _encoding() -> str | None:
+    """The compression the client accepts, chosen by Flask-Compress's own function
+    (q-values, its order of preference; a private name, of the pinned version)."""
+    config = current_app.config
+    if not config.get("COMPRESS_RESPONSES", True):
+        return None
+    accepted = request.headers.get("Accept-Encoding", "")
+    if not accepted:
+        return None
+    algorithms = config["COMPRESS_ALGORITHM"]
+    if isinstance(algorithms, str):  # Flask-Compress also takes "br,gzip"
+        algorithms = [a.strip() for a in algorithms.split(",")]
+    return choose_algorithm(tuple(algorithms), accepted)
 
 
 def _token_answer(feed: services.Feed | None, filename: str):
