@@ -43,7 +43,8 @@ def remember_language(response):
 
 def current_language() -> str:
     """The two-letter code of the language the page is rendered in."""
-    return str(get_locale() or "fr").split("_")[0]
+    locale = get_locale()
+    return locale.language if locale is not None else "fr"
 
 
 def text_direction() -> str:

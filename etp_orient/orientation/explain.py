@@ -29,7 +29,9 @@ def local_day(value, timezone: str, language: str | None = None) -> str:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _day_month(day, language: str) -> str:
+    """(Babel's formatting is slow, and a page shows the same few days many times.)"""
     return format_date(day, "d MMMM", locale=language)
 
 

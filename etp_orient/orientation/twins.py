@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..catalogue.localize import localized
 from ..catalogue.models import Structure, programme_structures
+from ..core.i18n import current_language
 from ..extensions import db
 from ..geo.models import Commune
 
@@ -15,8 +16,10 @@ def twin_lines(orientation) -> dict[int, str]:
     language) appears more than once in the answer; the town is the result's site's, or the
     holding structure's for a programme followed from home."""
     results = [*orientation.results, *orientation.remote, *orientation.elsewhere]
-    counts = Counter(str(localized(r.programme, "display_title")) for r in results)
-    twins = [r for r in results if counts[str(localized(r.programme, "display_title"))] > 1]
+    language = current_language()
+    titles = [str(localized(r.programme, "display_title", language)) for r in results]
+    counts = Counter(titles)
+    twins = [r for r, title in zip(results, titles, strict=True) if counts[title] > 1]
     if not twins:
         return {}
     holders: dict[int, tuple[str, str | None]] = {}
