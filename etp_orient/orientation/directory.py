@@ -56,6 +56,7 @@ class DirectoryStructure:
     code: str
     name: str
     kind: str
+    town: str | None = None  # the name of the commune of its seat
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class DirectoryEntry:
 class Directory:
     version: tuple
     entries: list[DirectoryEntry] = field(default_factory=list)  # by title
+    by_id: dict[int, DirectoryEntry] = field(default_factory=dict)
     structures: dict[str, DirectoryStructure] = field(default_factory=dict)
     departements: list[str] = field(default_factory=list)  # every known département
     languages: list[str] = field(default_factory=list)  # languages of the offer
@@ -196,9 +198,15 @@ def _build(version: tuple) -> Directory:
     directory = Directory(version=version)
     index = get_index()
     structures = {
-        s.id: DirectoryStructure(s.code, s.name, s.kind)
+        s.id: DirectoryStructure(s.code, s.name, s.kind, s.town)
         for s in db.session.execute(
-            select(Structure.id, Structure.code, Structure.name, Structure.kind)
+            select(
+                Structure.id,
+                Structure.code,
+                Structure.name,
+                Structure.kind,
+                Commune.name.label("town"),
+            ).outerjoin(Commune, Commune.insee == Structure.commune_insee)
         )
     }
     directory.structures = {s.code: s for s in structures.values()}
@@ -272,6 +280,7 @@ def _build(version: tuple) -> Directory:
             )
         )
     directory.entries.sort(key=lambda e: (e.sort_title, e.code))
+    directory.by_id = {entry.id: entry for entry in directory.entries}
     for entry in directory.entries:  # both by title
         for code in entry.departements:
             directory.by_departement.setdefault(code, []).append(entry)
@@ -290,12 +299,29 @@ def _departement_key(code: str) -> tuple:
 
 
 def get_directory() -> Directory:
-    """The directory of the current database, read again when the offer changed."""
+    """The directory of the current database, read again when the offer changed.
+
+    Like the orientation index (``index.get_index``): the version query runs at most
+    every ``ORIENTATION_INDEX_TTL`` seconds, in the process's checking thread once the
+    directory is built (``core.background``), in the request when testing.
+    """
+    from ..core import background
+
     key = id(db.engine)
     current = _cache.get(key)
     ttl = current_app.config.get("ORIENTATION_INDEX_TTL", 2.0)
+    if current is not None and ttl > 0 and background.enabled(current_app):
+        background.keep_checking(current_app._get_current_object(), f"directory-{key}", _check, ttl)
+        return current
     if current is not None and time.monotonic() - current.checked_at < ttl:
         return current
+    return _check()
+
+
+def _check() -> Directory:
+    """Compare the directory's version with the database's; read it again when they differ."""
+    key = id(db.engine)
+    current = _cache.get(key)
     version = _version()
     if current is not None and current.version == version:
         current.checked_at = time.monotonic()

@@ -299,6 +299,7 @@ def _check() -> OfferIndex:
 def clear_cache() -> None:
     """Forget every index and resolved place (tests that rewrite the offer or the
     communes under a frozen clock use it)."""
+    from . import directory
     from .matching import forget_dates
     from .places import clear_place_cache
 
@@ -306,3 +307,4 @@ def clear_cache() -> None:
         _cache.clear()
     clear_place_cache()
     forget_dates()
+    directory.forget()

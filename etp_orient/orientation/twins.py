@@ -2,19 +2,16 @@
 
 from collections import Counter
 
-from sqlalchemy import select
-
 from ..catalogue.localize import localized
-from ..catalogue.models import Structure, programme_structures
 from ..core.i18n import current_language
-from ..extensions import db
-from ..geo.models import Commune
+from .directory import get_directory
 
 
 def twin_lines(orientation) -> dict[int, str]:
     """Programme id → "Structure, Town" for the results whose shown title (in the reader's
     language) appears more than once in the answer; the town is the result's site's, or the
-    holding structure's for a programme followed from home."""
+    holding structure's for a programme followed from home. The structures come from the
+    directory held in memory (``directory.get_directory``), not from a query per page."""
     results = [*orientation.results, *orientation.remote, *orientation.elsewhere]
     language = current_language()
     titles = [str(localized(r.programme, "display_title", language)) for r in results]
@@ -22,19 +19,12 @@ def twin_lines(orientation) -> dict[int, str]:
     twins = [r for r, title in zip(results, titles, strict=True) if counts[title] > 1]
     if not twins:
         return {}
-    holders: dict[int, tuple[str, str | None]] = {}
-    rows = db.session.execute(
-        select(programme_structures.c.programme_id, Structure.name, Commune.name)
-        .join(Structure, Structure.id == programme_structures.c.structure_id)
-        .outerjoin(Commune, Commune.insee == Structure.commune_insee)
-        .where(programme_structures.c.programme_id.in_({r.programme.id for r in twins}))
-        .order_by(programme_structures.c.programme_id, programme_structures.c.position)
-    )
-    for programme_id, name, town in rows:
-        holders.setdefault(programme_id, (name, town))
+    entries = get_directory().by_id
     lines = {}
     for result in twins:
-        name, town = holders.get(result.programme.id, ("", None))
+        entry = entries.get(result.programme.id)
+        holder = entry.structures[0] if entry is not None and entry.structures else None
+        name, town = (holder.name, holder.town) if holder is not None else ("", None)
         if result.site is not None:
             town = result.site.commune_name or town
         lines[result.programme.id] = ", ".join(p for p in (name, town) if p)
