@@ -56,7 +56,6 @@ class DirectoryStructure:
     code: str
     name: str
     kind: str
-    town: str | None = None  # the name of the commune of its seat
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,6 @@ class DirectoryEntry:
 class Directory:
     version: tuple
     entries: list[DirectoryEntry] = field(default_factory=list)  # by title
-    by_id: dict[int, DirectoryEntry] = field(default_factory=dict)
     structures: dict[str, DirectoryStructure] = field(default_factory=dict)
     departements: list[str] = field(default_factory=list)  # every known département
     languages: list[str] = field(default_factory=list)  # languages of the offer
@@ -198,15 +196,9 @@ def _build(version: tuple) -> Directory:
     directory = Directory(version=version)
     index = get_index()
     structures = {
-        s.id: DirectoryStructure(s.code, s.name, s.kind, s.town)
+        s.id: DirectoryStructure(s.code, s.name, s.kind)
         for s in db.session.execute(
-            select(
-                Structure.id,
-                Structure.code,
-                Structure.name,
-                Structure.kind,
-                Commune.name.label("town"),
-            ).outerjoin(Commune, Commune.insee == Structure.commune_insee)
+            select(Structure.id, Structure.code, Structure.name, Structure.kind)
         )
     }
     directory.structures = {s.code: s for s in structures.values()}
@@ -280,7 +272,6 @@ def _build(version: tuple) -> Directory:
             )
         )
     directory.entries.sort(key=lambda e: (e.sort_title, e.code))
-    directory.by_id = {entry.id: entry for entry in directory.entries}
     for entry in directory.entries:  # both by title
         for code in entry.departements:
             directory.by_departement.setdefault(code, []).append(entry)
