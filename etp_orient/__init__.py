@@ -49,10 +49,11 @@ def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
     from .accounts import auth, oidc
     from .core import db as core_db
-    from .core import i18n, logs, security, static
+    from .core import i18n, logs, security, sessions, static
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
+    sessions.init_app(app)
     db.init_app(app)
     with app.app_context():
         core_db.configure_engine(db.engine)

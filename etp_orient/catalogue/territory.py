@@ -8,9 +8,16 @@ smaller territory (fewer communes, or fewer départements) wins, then the code.
 When none does, the platform's own contact from the settings (``PLATFORM_NAME``,
 ``PLATFORM_CONTACT_PHONE``, ``PLATFORM_CONTACT_EMAIL``, ``PLATFORM_WEBSITE``);
 when the site has none either, ``None``: never a placeholder.
+
+The territories are read once into per-process tables (commune → contact, département →
+contact) and read again every ``ORIENTATION_INDEX_TTL`` seconds (default 2) in the
+process's checking thread (``core.background``), so that a search that finds nothing
+near does not load every platform; when testing, they are read on every call.
 """
 
-from dataclasses import asdict, dataclass
+import threading
+import time
+from dataclasses import asdict, dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,12 +39,6 @@ class Contact:
         return asdict(self)
 
 
-def _contact_of(structure: Structure) -> Contact | None:
-    if not (structure.phone or structure.email or structure.website):
-        return None
-    return Contact(structure.name, structure.phone, structure.email, structure.website)
-
-
 def platform_contact() -> Contact | None:
     """The site's own contact from the settings, or None when it has none configured."""
     config = current_app.config
@@ -49,35 +50,97 @@ def platform_contact() -> Contact | None:
     return Contact(config.get("PLATFORM_NAME") or None, phone, email, website)
 
 
+@dataclass
+class Territories:
+    """Who answers for each commune and each département listed by a territory."""
+
+    by_commune: dict[str, Contact] = field(default_factory=dict)
+    by_departement: dict[str, Contact] = field(default_factory=dict)
+    read_at: float = 0.0  # time.monotonic() when read
+
+
+def read_territories() -> Territories:
+    """Read the platforms' and UTEPs' territories (one query): for each commune and each
+    département, the contact of the smallest territory listing it (then the first code)."""
+    rows = db.session.execute(
+        select(
+            Structure.name, Structure.phone, Structure.email, Structure.website, Structure.territory
+        )
+        .where(Structure.kind.in_(TERRITORY_KINDS), Structure.territory.is_not(None))
+        .order_by(Structure.code)
+    )
+    tables = Territories(read_at=time.monotonic())
+    by_commune: dict[str, tuple[int, Contact]] = {}
+    by_departement: dict[str, tuple[int, Contact]] = {}
+    for name, phone, email, website, territory in rows:
+        if not (phone or email or website):
+            continue
+        contact = Contact(name, phone, email, website)
+        for codes, best in (
+            ((territory or {}).get("communes") or [], by_commune),
+            ((territory or {}).get("departements") or [], by_departement),
+        ):
+            size = len(codes)
+            for code in codes:
+                if code not in best or size < best[code][0]:
+                    best[code] = (size, contact)
+    tables.by_commune = {code: contact for code, (_size, contact) in by_commune.items()}
+    tables.by_departement = {code: contact for code, (_size, contact) in by_departement.items()}
+    return tables
+
+
+_lock = threading.Lock()
+_cache: dict[int, Territories] = {}
+
+
+def _reload() -> Territories:
+    tables = read_territories()
+    with _lock:
+        _cache[id(db.engine)] = tables
+    return tables
+
+
+def territories() -> Territories:
+    """The territories of the current database: read at every call when testing (unless
+    ``ORIENTATION_INDEX_TTL`` is set), else kept and read again in the checking thread."""
+    from ..core import background
+
+    app = current_app
+    ttl = app.config.get("ORIENTATION_INDEX_TTL", 0.0 if app.testing else 2.0)
+    if ttl <= 0:
+        return read_territories()
+    key = id(db.engine)
+    current = _cache.get(key)
+    if current is None:
+        current = _reload()
+    if background.enabled(app):
+        background.keep_checking(app._get_current_object(), f"territories-{key}", _reload, ttl)
+    elif time.monotonic() - current.read_at >= ttl:
+        current = _reload()
+    return current
+
+
+def forget_territories() -> None:
+    """Forget the tables read (tests that rewrite structures under a set TTL)."""
+    with _lock:
+        _cache.clear()
+
+
 def territory_contact(insee: str | None, departement: str | None) -> Contact | None:
     """The contact for a person living in commune ``insee`` (of ``departement``).
 
     The platform or UTEP whose territory lists the commune, else one whose territory
-    lists the département (the smaller territory first at each level), else the site's
-    own contact, else None. A structure with no phone, e-mail nor website is skipped.
+    lists the département (the smaller territory first at each level, then the code),
+    else the site's own contact, else None. A structure with no phone, e-mail nor website
+    is skipped.
     """
-    best = None
     if insee or departement:
-        rows = db.session.scalars(
-            select(Structure)
-            .where(Structure.kind.in_(TERRITORY_KINDS), Structure.territory.is_not(None))
-            .order_by(Structure.code)
+        tables = territories()
+        found = (insee and tables.by_commune.get(insee)) or (
+            departement and tables.by_departement.get(departement)
         )
-        for structure in rows:
-            territory = structure.territory or {}
-            communes = territory.get("communes") or []
-            departements = territory.get("departements") or []
-            if insee and insee in communes:
-                rank = (0, len(communes))
-            elif departement and departement in departements:
-                rank = (1, len(departements))
-            else:
-                continue
-            contact = _contact_of(structure)
-            if contact is not None and (best is None or rank < best[0]):
-                best = (rank, contact)
-    if best is not None:
-        return best[1]
+        if found:
+            return found
     return platform_contact()
 
 

@@ -10,7 +10,7 @@ from ..orientation.availability import open_bep_slots, upcoming_cohorts
 from ..orientation.explain import condition_label
 from ..orientation.index import get_index
 from ..orientation.services import published_programme
-from .models import Programme
+from .models import Programme, Site
 
 bp = Blueprint("catalogue", __name__)
 
@@ -35,11 +35,12 @@ PROFESSIONS = {
 @bp.get("/programmes/<code>")
 def programme(code: str):
     """A published programme, in plain words; 404 for a draft or suspended one."""
-    # one statement for the programme and its sites, one each for its structures and
-    # workshops; then its slots and its cohorts: five in all (tests/speed)
+    # one statement for the programme and its sites (with their communes, for the town
+    # line: not one lazy load per site), one each for its structures and workshops; then
+    # its slots and its cohorts (tests/speed)
     found = published_programme(
         code,
-        selectinload(Programme.sites),
+        selectinload(Programme.sites).joinedload(Site.commune),
         selectinload(Programme.structures),
         selectinload(Programme.workshops),
     )

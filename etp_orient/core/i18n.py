@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 RTL_LANGUAGES = {"ar"}
 LANG_COOKIE = "lang"
@@ -41,9 +41,37 @@ def remember_language(response):
     return response
 
 
+def _locale():
+    """Flask-Babel's locale of the current context: the one it already chose (or the one
+    ``force_locale`` set) read directly, else ``get_locale()`` chooses it. (Read tens of
+    times per page: Flask-Babel's own path costs several context look-ups each time.)"""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or no application context
+        locale = None
+    return locale if locale is not None else get_locale()
+
+
 def current_language() -> str:
     """The two-letter code of the language the page is rendered in."""
-    return str(get_locale() or "fr").split("_")[0]
+    locale = _locale()
+    return locale.language if locale is not None else "fr"
+
+
+def translations():
+    """Flask-Babel's translations for the current locale, remembered in the context for
+    that locale (``force_locale`` sets another locale object, so they are looked up again)."""
+    locale = _locale()
+    try:
+        ctx = g._flask_babel
+    except (AttributeError, RuntimeError):
+        return get_translations()
+    kept = getattr(ctx, "etp_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    ctx.etp_translations = (locale, found)
+    return found
 
 
 def text_direction() -> str:
@@ -52,6 +80,15 @@ def text_direction() -> str:
 
 def init_app(app) -> None:
     app.after_request(remember_language)
+    # the templates' _() and ngettext() (Flask-Babel installs the same, through its slower
+    # look-up of the translations at every call; a page has dozens)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def inject_language():

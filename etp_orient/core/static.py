@@ -18,6 +18,7 @@ forms.
 import hashlib
 import os
 import re
+import time
 
 from flask import current_app, g, request, send_from_directory
 from flask_compress import Compress
@@ -25,8 +26,10 @@ from flask_compress import Compress
 YEAR = 31536000
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{12})(?P<ext>\.[A-Za-z0-9]+)$")
-# filename → (mtime, size, hash)
-_hashes: dict[str, tuple[float, int, str]] = {}
+# filename → (mtime, size, hash, time.monotonic() of the last look at the file)
+_hashes: dict[str, tuple[float, int, str, float]] = {}
+# a file is looked at (os.stat) at most once a second: every page links three or four
+STAT_EVERY = 1.0
 
 compress = Compress()
 
@@ -43,18 +46,22 @@ COMPRESSED_TYPES = [
 
 
 def file_hash(folder: str, filename: str) -> str | None:
-    """The first 12 hex digits of the file's SHA-256 (remembered per size and mtime)."""
+    """The first 12 hex digits of the file's SHA-256 (remembered per size and mtime; the
+    file's size and mtime are looked at again after ``STAT_EVERY`` seconds)."""
+    known = _hashes.get(filename)
+    if known is not None and time.monotonic() - known[3] < STAT_EVERY:
+        return known[2]
     path = os.path.join(folder, filename)
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    known = _hashes.get(filename)
     if known is not None and known[0] == stat.st_mtime and known[1] == stat.st_size:
+        _hashes[filename] = (*known[:3], time.monotonic())
         return known[2]
     with open(path, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()[:12]
-    _hashes[filename] = (stat.st_mtime, stat.st_size, digest)
+    _hashes[filename] = (stat.st_mtime, stat.st_size, digest, time.monotonic())
     return digest
 
 

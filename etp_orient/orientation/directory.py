@@ -290,12 +290,29 @@ def _departement_key(code: str) -> tuple:
 
 
 def get_directory() -> Directory:
-    """The directory of the current database, read again when the offer changed."""
+    """The directory of the current database, read again when the offer changed.
+
+    Like the orientation index (``index.get_index``): the version query runs at most
+    every ``ORIENTATION_INDEX_TTL`` seconds, in the process's checking thread once the
+    directory is built (``core.background``), in the request when testing.
+    """
+    from ..core import background
+
     key = id(db.engine)
     current = _cache.get(key)
     ttl = current_app.config.get("ORIENTATION_INDEX_TTL", 2.0)
+    if current is not None and ttl > 0 and background.enabled(current_app):
+        background.keep_checking(current_app._get_current_object(), f"directory-{key}", _check, ttl)
+        return current
     if current is not None and time.monotonic() - current.checked_at < ttl:
         return current
+    return _check()
+
+
+def _check() -> Directory:
+    """Compare the directory's version with the database's; read it again when they differ."""
+    key = id(db.engine)
+    current = _cache.get(key)
     version = _version()
     if current is not None and current.version == version:
         current.checked_at = time.monotonic()

@@ -4,10 +4,9 @@ from functools import lru_cache
 
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import get_translations
 
 from ..catalogue.territory import territory_contact
-from ..core.i18n import current_language
+from ..core.i18n import current_language, translations
 from .matching import Orientation, ProgrammeResult, Reason
 
 
@@ -29,7 +28,9 @@ def local_day(value, timezone: str, language: str | None = None) -> str:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _day_month(day, language: str) -> str:
+    """(Babel's formatting is slow, and a page shows the same few days many times.)"""
     return format_date(day, "d MMMM", locale=language)
 
 
@@ -40,10 +41,10 @@ def _km(value: float) -> str:
 def translator():
     """A fast gettext for the current request (reasons are many per page); it also
     carries the language code as ``_.language``."""
-    translations = get_translations()
+    found = translations()
 
     def _(message: str, **values) -> str:
-        text = translations.ugettext(message)
+        text = found.ugettext(message)
         return text % values if values else text
 
     _.language = current_language()

@@ -19,8 +19,10 @@ from ..catalogue.models import (
     Condition,
     Programme,
     Site,
+    Structure,
     programme_conditions,
     programme_sites,
+    programme_structures,
 )
 from ..extensions import db
 from ..geo.models import Commune
@@ -94,6 +96,9 @@ class OfferIndex:
     # per condition code: (code, id) of programmes that can be followed from home, by code
     remote: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     conditions: dict[str, dict] = field(default_factory=dict)
+    # programme id → (name of its first structure, the town of that structure's seat): the
+    # "Structure, Town" line under results that share a title (``twins``)
+    holders: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     matcher: ConditionMatcher | None = None
     checked_at: float = 0.0  # time.monotonic() of the last version check
 
@@ -133,6 +138,15 @@ def offer_version() -> tuple:
             )
         ).scalar_subquery(),
         select(func.count(Condition.id)).scalar_subquery(),
+        # the structures named under results that share a title
+        select(func.count(Structure.id)).scalar_subquery(),
+        select(func.max(Structure.updated_at)).scalar_subquery(),
+        select(
+            func.sum(
+                programme_structures.c.programme_id * 7919
+                + programme_structures.c.structure_id * (programme_structures.c.position + 1)
+            )
+        ).scalar_subquery(),
     )
     return tuple(db.session.execute(query).one())
 
@@ -205,6 +219,15 @@ def _build(version: tuple) -> OfferIndex:
         sites.setdefault(row[0], []).append(
             SiteEntry(row[1], row[2], row[3], row[4] or "", row[5], row[6], row[7], row[8], row[9])
         )
+    for pid, name, town in db.session.execute(
+        select(programme_structures.c.programme_id, Structure.name, Commune.name)
+        .join(Structure, Structure.id == programme_structures.c.structure_id)
+        .join(Programme, Programme.id == programme_structures.c.programme_id)
+        .outerjoin(Commune, Commune.insee == Structure.commune_insee)
+        .where(Programme.status == "published")
+        .order_by(programme_structures.c.programme_id, programme_structures.c.position)
+    ):
+        index.holders.setdefault(pid, (name, town))
     for row in rows:
         entry = ProgrammeEntry(
             id=row.id,
@@ -299,6 +322,7 @@ def _check() -> OfferIndex:
 def clear_cache() -> None:
     """Forget every index and resolved place (tests that rewrite the offer or the
     communes under a frozen clock use it)."""
+    from . import directory
     from .matching import forget_dates
     from .places import clear_place_cache
 
@@ -306,3 +330,4 @@ def clear_cache() -> None:
         _cache.clear()
     clear_place_cache()
     forget_dates()
+    directory.forget()

@@ -2,33 +2,24 @@
 
 from collections import Counter
 
-from sqlalchemy import select
-
 from ..catalogue.localize import localized
-from ..catalogue.models import Structure, programme_structures
-from ..extensions import db
-from ..geo.models import Commune
+from ..core.i18n import current_language
+from .index import get_index
 
 
 def twin_lines(orientation) -> dict[int, str]:
     """Programme id → "Structure, Town" for the results whose shown title (in the reader's
     language) appears more than once in the answer; the town is the result's site's, or the
-    holding structure's for a programme followed from home."""
+    holding structure's for a programme followed from home. The structures come from the
+    offer index held in memory (``OfferIndex.holders``), not from a query per page."""
     results = [*orientation.results, *orientation.remote, *orientation.elsewhere]
-    counts = Counter(str(localized(r.programme, "display_title")) for r in results)
-    twins = [r for r in results if counts[str(localized(r.programme, "display_title"))] > 1]
+    language = current_language()
+    titles = [str(localized(r.programme, "display_title", language)) for r in results]
+    counts = Counter(titles)
+    twins = [r for r, title in zip(results, titles, strict=True) if counts[title] > 1]
     if not twins:
         return {}
-    holders: dict[int, tuple[str, str | None]] = {}
-    rows = db.session.execute(
-        select(programme_structures.c.programme_id, Structure.name, Commune.name)
-        .join(Structure, Structure.id == programme_structures.c.structure_id)
-        .outerjoin(Commune, Commune.insee == Structure.commune_insee)
-        .where(programme_structures.c.programme_id.in_({r.programme.id for r in twins}))
-        .order_by(programme_structures.c.programme_id, programme_structures.c.position)
-    )
-    for programme_id, name, town in rows:
-        holders.setdefault(programme_id, (name, town))
+    holders = get_index().holders
     lines = {}
     for result in twins:
         name, town = holders.get(result.programme.id, ("", None))

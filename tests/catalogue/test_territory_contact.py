@@ -5,7 +5,7 @@ wins; else the site's own contact; else nothing, never a placeholder."""
 import pytest
 
 from etp_orient.catalogue.models import Structure
-from etp_orient.catalogue.territory import territory_contact
+from etp_orient.catalogue.territory import forget_territories, territories, territory_contact
 from etp_orient.extensions import db
 from tests.fixtures.orientation_offer import offer  # noqa: F401
 
@@ -108,3 +108,27 @@ def test_nothing_near_on_the_page_gives_the_contact_or_the_gp(offer, client, sit
     page = client.get(url).text
     assert "Plateforme nord" in page
     assert 'href="tel:0320000001"' in page
+
+
+def test_a_kept_table_answers_like_the_database_until_read_again(
+    app_ctx, site_contact, monkeypatch
+):
+    """Outside tests the territories are read once per process and read again every
+    ORIENTATION_INDEX_TTL seconds (in the checking thread): a change shows at the next read."""
+    monkeypatch.setitem(app_ctx.config, "ORIENTATION_INDEX_TTL", 3600)
+    forget_territories()
+    try:
+        platform("hdf", {"departements": ["59", "62", "80"]})
+        platform("grand-lille", {"communes": ["59350", "59512", "59009"]})
+        kept = territories()
+        assert territory_contact("59350", "59").name == "Plateforme grand-lille"
+        assert territory_contact("62498", "62").name == "Plateforme hdf"
+        platform("lille", {"communes": ["59350"]})
+        assert territories() is kept  # not read again within the delay
+        assert territory_contact("59350", "59").name == "Plateforme grand-lille"
+        monkeypatch.setattr(kept, "read_at", kept.read_at - 3600)  # the delay has passed
+        assert territory_contact("59350", "59").name == "Plateforme lille"
+        assert territory_contact("59512", "59").name == "Plateforme grand-lille"
+        assert territory_contact("80021", "80").name == "Plateforme hdf"
+    finally:
+        forget_territories()
