@@ -73,7 +73,13 @@ def from_environment(instance_path: str) -> dict:
         **_optional_ints(env, "ORIENTATION_LOG_BATCH"),
         # how long a process may reuse what it read of the offer, the communes and the
         # next dates before it checks again (seconds; the code has defaults)
-        **_optional_floats(env, "ORIENTATION_INDEX_TTL", "ORIENTATION_DATES_TTL", "GEO_INDEX_TTL"),
+        **_optional_floats(
+            env,
+            "ORIENTATION_INDEX_TTL",
+            "ORIENTATION_DATES_TTL",
+            "GEO_INDEX_TTL",
+            "FEED_RECHECK_SECONDS",
+        ),
         # compress HTML, JSON, calendars, CSS and scripts when the client accepts it (off:
         # leave it to a reverse proxy; docs/deploy.md). Never the BREACH-exposed pages.
         "COMPRESS_RESPONSES": _bool(env.get("COMPRESS_RESPONSES"), True),

@@ -311,6 +311,7 @@ def forget_feeds() -> None:
     (tests that empty the tables use it)."""
     with _kept_lock:
         _kept.clear()
+        _recent.clear()
         for folder in _shared_dirs:
             for name in os.listdir(folder) if os.path.isdir(folder) else ():
                 if name.endswith(".feed"):
@@ -383,6 +384,38 @@ def _write_shared(
             os.remove(temporary)
 
 
+# feeds answered lately, by (engine, kind, code): (monotonic time of the check, this
+# process's change count then, the feed, the instant it stops being right)
+_recent: dict[tuple, tuple[float, int, "Feed", datetime | None]] = {}
+
+
+def _recheck_seconds() -> float:
+    """``FEED_RECHECK_SECONDS``: how long a public feed checked against the database is
+    answered again without checking (default 1 s, 0 when testing). A calendar app asks
+    every few hours; another process's change shows within this time, this process's
+    own changes at once."""
+    config = current_app.config
+    default = 0.0 if config.get("TESTING") else 1.0
+    return float(config.get("FEED_RECHECK_SECONDS", default))
+
+
+def recently_checked(kind: str, code: str) -> "Feed | None":
+    """The public feed answered for ``kind``/``code`` less than ``FEED_RECHECK_SECONDS``
+    ago, still right for this process and the clock: answered without the database."""
+    ttl = _recheck_seconds()
+    if ttl <= 0 or not current_app.config.get("FEED_CACHE", True):
+        return None
+    entry = _recent.get((id(db.engine), kind, code))
+    if entry is None:
+        return None
+    checked, changes, feed, valid_until = entry
+    if time.monotonic() - checked >= ttl or changes != _local_changes[0]:
+        return None
+    if valid_until is not None and now() >= valid_until:
+        return None
+    return feed
+
+
 def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_feed) -> Feed:
     """The kept feed if still right, else the one shared by another worker for the same
     data version, else ``build_feed(selection)``; kept, and shared."""
@@ -402,6 +435,7 @@ def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_fee
         and kept.version == version
         and (kept.valid_until is None or at < kept.valid_until)
     ):
+        _recent[key] = (time.monotonic(), version[0], kept.feed, kept.valid_until)
         return kept.feed
     path = _shared_path(kind, code) if caching else None
     shared = _read_shared(path, version, at) if path else None
@@ -425,6 +459,9 @@ def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_fee
             if len(_kept) >= _KEPT_SIZE:
                 _kept.clear()
             _kept[key] = _Kept(version, valid_until, feed)
+            if len(_recent) >= _KEPT_SIZE:
+                _recent.clear()
+            _recent[key] = (time.monotonic(), version[0], feed, valid_until)
     return feed
 
 
@@ -470,6 +507,9 @@ def programme_feed(code: str) -> Feed | None:
 
     A kept feed costs two prepared statements (the programme's row, the version);
     the programme itself is loaded only to build the feed."""
+    recent = recently_checked("programme", code)
+    if recent is not None:
+        return recent
     row = _connection().execute(_programme_row_statement(), {"code": code}).first()
     if row is None or row.status == "draft":
         return None
@@ -486,6 +526,9 @@ def programme_feed(code: str) -> Feed | None:
 
 def structure_feed(code: str) -> Feed | None:
     """The public dates of a structure's published programmes; None if unknown."""
+    recent = recently_checked("structure", code)
+    if recent is not None:
+        return recent
     rows = _connection().execute(_structure_rows_statement(), {"code": code}).all()
     if not rows:
         return None

@@ -4,7 +4,7 @@ import gzip
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from etp_orient.booking.models import GroupSession
 from etp_orient.catalogue.models import Site
@@ -283,3 +283,37 @@ def test_not_compressed_when_the_app_leaves_it_to_a_proxy(world, client, monkeyp
     response = client.get(FEED, headers=GZIP)
     assert "Content-Encoding" not in response.headers
     assert response.data.startswith(b"BEGIN:VCALENDAR")
+
+
+def test_a_feed_checked_a_moment_ago_is_answered_without_the_database(
+    world, client, clock, builds, count_statements, monkeypatch, app
+):
+    """FEED_RECHECK_SECONDS: within it, no statement at all; another process's change
+    shows once it has passed; this process's own change at once."""
+    monkeypatch.setitem(app.config, "FEED_RECHECK_SECONDS", 30)
+    ticks = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: ticks[0])
+    first = client.get(FEED).get_data(as_text=True)
+    with count_statements() as statements:
+        again = client.get(FEED)
+    assert again.get_data(as_text=True) == first and statements == []
+    # another process moves a session (a plain UPDATE: no ORM event here)
+    clock.advance(minutes=5)
+    moved = FIRST_SESSION + timedelta(hours=2)
+    db.session.execute(
+        update(GroupSession)
+        .where(GroupSession.code == "ses-1")
+        .values(start_at=moved, end_at=moved + timedelta(hours=2), updated_at=clock())
+    )
+    db.session.commit()
+    ticks[0] += 10  # within the 30 s: still the feed checked before
+    assert client.get(FEED).get_data(as_text=True) == first
+    ticks[0] += 25  # past it: checked again, the move is seen
+    body = client.get(FEED).get_data(as_text=True)
+    assert "DTSTART;TZID=Europe/Paris:20261201T160000" in body
+    # a change made through this process is seen at once
+    session = db.session.scalar(select(GroupSession).where(GroupSession.code == "ses-1"))
+    session.room = "Salle 9"
+    db.session.commit()
+    assert "Salle 9" in client.get(FEED).get_data(as_text=True)
+    assert len(builds) == 3
