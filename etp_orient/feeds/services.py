@@ -312,6 +312,7 @@ def forget_feeds() -> None:
     with _kept_lock:
         _kept.clear()
         _recent.clear()
+        _overall.clear()
         for folder in _shared_dirs:
             for name in os.listdir(folder) if os.path.isdir(folder) else ():
                 if name.endswith(".feed"):
@@ -384,39 +385,96 @@ def _write_shared(
             os.remove(temporary)
 
 
-# feeds answered lately, by (engine, kind, code): (monotonic time of the check, this
-# process's change count then, the feed, the instant it stops being right)
-_recent: dict[tuple, tuple[float, int, "Feed", datetime | None]] = {}
+# feeds answered lately, by (engine, kind, code): (the offer's overall fingerprint when
+# checked, this process's change count then, the feed, the instant it stops being right)
+_recent: dict[tuple, tuple[tuple, int, "Feed", datetime | None]] = {}
+# the offer's overall fingerprint by engine: (monotonic time read, fingerprint)
+_overall: dict[int, tuple[float, tuple]] = {}
 
 
 def _recheck_seconds() -> float:
-    """``FEED_RECHECK_SECONDS``: how long a public feed checked against the database is
-    answered again without checking (default 1 s, 0 when testing). A calendar app asks
-    every few hours; another process's change shows within this time, this process's
-    own changes at once."""
+    """``FEED_RECHECK_SECONDS``: how long a process trusts the offer's overall
+    fingerprint before reading it again (default 1 s, 0 when testing: every request
+    checks its own feed). A calendar app asks every few hours; another process's change
+    shows within this time, this process's own changes at once."""
     config = current_app.config
     default = 0.0 if config.get("TESTING") else 1.0
     return float(config.get("FEED_RECHECK_SECONDS", default))
 
 
-def recently_checked(kind: str, code: str) -> "Feed | None":
-    """The public feed answered for ``kind``/``code`` less than ``FEED_RECHECK_SECONDS``
-    ago, still right for this process and the clock: answered without the database."""
+@cache
+def _overall_statement():
+    """Counts, id sums and latest changes of every table a public feed reads: one row
+    that changes whenever any feed's data does (a delete changes a count or a sum)."""
+    columns = []
+    for model in (GroupSession, Cohort, Programme, Site, Structure):
+        columns += [
+            select(func.count(model.id)).scalar_subquery(),
+            select(func.sum(model.id)).scalar_subquery(),
+            select(func.max(model.updated_at)).scalar_subquery(),
+        ]
+    columns += [
+        select(func.count(Workshop.id)).scalar_subquery(),
+        select(func.sum(Workshop.id)).scalar_subquery(),
+        select(func.count()).select_from(programme_structures).scalar_subquery(),
+    ]
+    return select(*columns)
+
+
+def _overall_fingerprint(ttl: float) -> tuple:
+    """The offer's overall fingerprint, read at most every ``ttl`` seconds."""
+    key = id(db.engine)
+    known = _overall.get(key)
+    tick = time.monotonic()
+    if known is not None and tick - known[0] < ttl:
+        return known[1]
+    value = tuple(_connection().execute(_overall_statement()).one())
+    _overall[key] = (tick, value)
+    return value
+
+
+def overall_now():
+    """The offer's overall fingerprint for this request (None: not used), read before
+    anything else of the feed."""
     ttl = _recheck_seconds()
     if ttl <= 0 or not current_app.config.get("FEED_CACHE", True):
+        return None
+    return _overall_fingerprint(ttl)
+
+
+def recently_checked(kind: str, code: str, overall) -> "Feed | None":
+    """The public feed last answered for ``kind``/``code``, when nothing of the offer
+    has changed since (``overall``, the fingerprint read at most every
+    ``FEED_RECHECK_SECONDS``; this process's own changes) and the clock has not moved it
+    out of its window: answered without a statement of its own."""
+    if overall is None:
         return None
     entry = _recent.get((id(db.engine), kind, code))
     if entry is None:
         return None
-    checked, changes, feed, valid_until = entry
-    if time.monotonic() - checked >= ttl or changes != _local_changes[0]:
+    overall_then, changes, feed, valid_until = entry
+    if changes != _local_changes[0]:
         return None
     if valid_until is not None and now() >= valid_until:
+        return None
+    if overall_then != overall:
         return None
     return feed
 
 
-def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_feed) -> Feed:
+def _remember(key: tuple, overall, changes: int, feed: "Feed", valid_until) -> None:
+    """Remember the feed answered, with the overall fingerprint read *before* its own
+    check (a change made meanwhile changes the next fingerprint: checked again)."""
+    if overall is None:
+        return
+    if len(_recent) >= _KEPT_SIZE:
+        _recent.clear()
+    _recent[key] = (overall, changes, feed, valid_until)
+
+
+def _public_feed(
+    kind: str, code: str, programmes: list, extra: tuple, build_feed, overall=None
+) -> Feed:
     """The kept feed if still right, else the one shared by another worker for the same
     data version, else ``build_feed(selection)``; kept, and shared."""
     at = now()
@@ -435,7 +493,7 @@ def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_fee
         and kept.version == version
         and (kept.valid_until is None or at < kept.valid_until)
     ):
-        _recent[key] = (time.monotonic(), version[0], kept.feed, kept.valid_until)
+        _remember(key, overall, version[0], kept.feed, kept.valid_until)
         return kept.feed
     path = _shared_path(kind, code) if caching else None
     shared = _read_shared(path, version, at) if path else None
@@ -459,9 +517,7 @@ def _public_feed(kind: str, code: str, programmes: list, extra: tuple, build_fee
             if len(_kept) >= _KEPT_SIZE:
                 _kept.clear()
             _kept[key] = _Kept(version, valid_until, feed)
-            if len(_recent) >= _KEPT_SIZE:
-                _recent.clear()
-            _recent[key] = (time.monotonic(), version[0], feed, valid_until)
+        _remember(key, overall, version[0], feed, valid_until)
     return feed
 
 
@@ -507,7 +563,8 @@ def programme_feed(code: str) -> Feed | None:
 
     A kept feed costs two prepared statements (the programme's row, the version);
     the programme itself is loaded only to build the feed."""
-    recent = recently_checked("programme", code)
+    overall = overall_now()
+    recent = recently_checked("programme", code, overall)
     if recent is not None:
         return recent
     row = _connection().execute(_programme_row_statement(), {"code": code}).first()
@@ -521,12 +578,13 @@ def programme_feed(code: str) -> Feed | None:
             name = gettext("%(title)s – dates", title=programme.display_title)
         return Feed(name, events, selection.last_modified(events, programme.updated_at), False)
 
-    return _public_feed("programme", code, [row], (), build_feed)
+    return _public_feed("programme", code, [row], (), build_feed, overall)
 
 
 def structure_feed(code: str) -> Feed | None:
     """The public dates of a structure's published programmes; None if unknown."""
-    recent = recently_checked("structure", code)
+    overall = overall_now()
+    recent = recently_checked("structure", code, overall)
     if recent is not None:
         return recent
     rows = _connection().execute(_structure_rows_statement(), {"code": code}).all()
@@ -549,7 +607,7 @@ def structure_feed(code: str) -> Feed | None:
         return Feed(name, events, selection.last_modified(events, *latest), False)
 
     extra = (structure.id, structure.updated_at, structure.name)
-    return _public_feed("structure", code, list(programmes), extra, build_feed)
+    return _public_feed("structure", code, list(programmes), extra, build_feed, overall)
 
 
 def _by_token(model, token: str):

@@ -288,8 +288,9 @@ def test_not_compressed_when_the_app_leaves_it_to_a_proxy(world, client, monkeyp
 def test_a_feed_checked_a_moment_ago_is_answered_without_the_database(
     world, client, clock, builds, count_statements, monkeypatch, app
 ):
-    """FEED_RECHECK_SECONDS: within it, no statement at all; another process's change
-    shows once it has passed; this process's own change at once."""
+    """FEED_RECHECK_SECONDS: within it, no statement at all (the offer's overall
+    fingerprint is trusted); another process's change shows once it has passed; this
+    process's own change at once."""
     monkeypatch.setitem(app.config, "FEED_RECHECK_SECONDS", 30)
     ticks = [1000.0]
     monkeypatch.setattr(services.time, "monotonic", lambda: ticks[0])
